@@ -52,3 +52,6 @@ class Detector(Protocol):
     def restore(self, state: Any) -> None: ...
 
     def reconfigure(self, config: Any) -> None: ...
+
+
+from streams.core.config import DetectorConfig  # noqa: E402,F401  (re-exported: the base of every detector config)

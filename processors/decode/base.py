@@ -23,3 +23,10 @@ from streams.core.model import DecodeResult, Record
 @runtime_checkable
 class Decoder(Protocol):
     def decode(self, records: list[Record]) -> DecodeResult: ...
+
+
+from streams.core.registry import ComponentConfig  # noqa: E402
+
+
+class DecoderConfig(ComponentConfig):
+    """Decoders are chosen by name (a source's ``decoder:`` key) and take no options by default."""

@@ -23,3 +23,18 @@ class Parser(Protocol):
     dataset: str
 
     def parse(self, entries: list[Entry]) -> ParseResult: ...
+
+
+from pydantic import Field  # noqa: E402
+
+from streams.core.registry import ComponentConfig  # noqa: E402
+
+
+class ParserConfig(ComponentConfig):
+    """Fields every parser config accepts (``parsers.<dataset>`` in the YAML).
+
+    ``type`` is the dataset name; ``keep_original`` keeps the raw entry in
+    ``event.original`` (None: follow ``pipeline.keep_original``).
+    """
+
+    keep_original: bool | None = Field(None, description="keep event.original")
