@@ -16,6 +16,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy
+
 from streams.core.model import Event, Position, event_id
 
 T0 = 1_700_000_000 - 1_700_000_000 % 3600  # an hour boundary
@@ -35,7 +37,7 @@ class Traffic:
     minutes: int = 180
     seed: int = 7
     enis: int = 4
-    rate: float = 80.0  # flows per minute per ENI at the daily mean
+    rate: float = 40.0  # flows per minute per ENI at the daily mean
     injections: list[Injection] = field(default_factory=list)
 
     def iso(self, t: float) -> str:
@@ -70,11 +72,11 @@ class Traffic:
             if inj.kind == "port_scan" and inj.start <= minute < inj.start + inj.minutes:
                 eni = "eni-0000"
                 for port in range(1, 301):
-                    action = "ACCEPT" if port in (22, 443) else "REJECT"
+                    action = "ACCEPT" if port in (22, 80) else "REJECT"
                     events.append(self._flow(base + port / 10, eni, inj.entity[1], "10.0.0.10", port, action))
         for lb in ("app/web/1", "app/api/2"):
             bad = 0.35 if self.active("error_burst", minute, lb) else 0.01
-            for _ in range(_poisson(rng, 60 * season)):
+            for _ in range(_poisson(rng, 40 * season)):
                 status = rng.choice([500, 502, 503]) if rng.random() < bad else rng.choice([200, 200, 200, 301, 404])
                 events.append(self._request(base + rng.random() * 60, lb, status, rng))
         events.sort(key=lambda ev: ev.doc["@timestamp"])
@@ -116,8 +118,7 @@ def _event(doc: dict, dataset: str, t: float) -> Event:
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
-    # normal approximation is fine for the rates used here
-    return max(0, int(round(rng.gauss(lam, math.sqrt(lam)))))
+    return int(numpy.random.default_rng(rng.getrandbits(64)).poisson(lam))
 
 
 def standard_injections() -> list[Injection]:
