@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from detectors.sketches import Distinct, TopCounter
@@ -42,9 +42,15 @@ Key = tuple[str, str]
 V = TypeVar("V")
 
 
-@dataclass(slots=True)
+_EMPTY: Any = MappingProxyType({})
+
+
 class Partial:
     """A mergeable aggregate of the entries of one key in one window.
+
+    ``sums``, ``tops`` and ``distinct`` start as one shared read-only empty
+    mapping and get their own dict on first write, so the many one-off keys
+    of a flood cost one small object each.
 
     >>> a, b = Partial(), Partial()
     >>> a.add_event("e1", 10.0, 4); a.add_sum("rejects", 1); a.add_top("destination.port", 22, 8)
@@ -53,13 +59,25 @@ class Partial:
     (2, 1.0, 2, ['e1', 'e2'])
     """
 
-    count: int = 0
-    sums: dict[str, float] = field(default_factory=dict)
-    tops: dict[str, TopCounter] = field(default_factory=dict)
-    distinct: dict[str, Distinct] = field(default_factory=dict)
-    samples: list[str] = field(default_factory=list)
-    first: float = math.inf
-    last: float = -math.inf
+    __slots__ = ("count", "sums", "tops", "distinct", "samples", "first", "last")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.sums: dict[str, float] = _EMPTY
+        self.tops: dict[str, TopCounter] = _EMPTY
+        self.distinct: dict[str, Distinct] = _EMPTY
+        self.samples: list[str] = []
+        self.first = math.inf
+        self.last = -math.inf
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {name: getattr(self, name) for name in self.__slots__}
+        return {name: ({} if value is _EMPTY else value) for name, value in state.items()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name in self.__slots__:
+            value = state[name]
+            setattr(self, name, _EMPTY if isinstance(value, dict) and not value else value)
 
     def add_event(self, event_id: str, t: float, max_samples: int) -> None:
         self.count += 1
@@ -71,17 +89,23 @@ class Partial:
             self.samples.append(event_id)
 
     def add_sum(self, name: str, value: float) -> None:
+        if self.sums is _EMPTY:
+            self.sums = {}
         self.sums[name] = self.sums.get(name, 0.0) + value
 
     def add_top(self, name: str, value: Any, capacity: int) -> None:
         counter = self.tops.get(name)
         if counter is None:
+            if self.tops is _EMPTY:
+                self.tops = {}
             counter = self.tops[name] = TopCounter(capacity)
         counter.add(value)
 
     def add_distinct(self, name: str, value: Any, exact_limit: int = 128) -> None:
         sketch = self.distinct.get(name)
         if sketch is None:
+            if self.distinct is _EMPTY:
+                self.distinct = {}
             sketch = self.distinct[name] = Distinct(exact_limit)
         sketch.add(value)
 
@@ -90,16 +114,20 @@ class Partial:
         self.first = min(self.first, other.first)
         self.last = max(self.last, other.last)
         for name, value in other.sums.items():
-            self.sums[name] = self.sums.get(name, 0.0) + value
+            self.add_sum(name, value)
         for name, counter in other.tops.items():
             mine = self.tops.get(name)
             if mine is None:
+                if self.tops is _EMPTY:
+                    self.tops = {}
                 self.tops[name] = counter
             else:
                 mine.merge(counter)
         for name, sketch in other.distinct.items():
             own = self.distinct.get(name)
             if own is None:
+                if self.distinct is _EMPTY:
+                    self.distinct = {}
                 self.distinct[name] = sketch
             else:
                 own.merge(sketch)
