@@ -101,19 +101,23 @@ class OpenSearchSink:
             await self._client.close()
             self._client = None
 
-    def _encode_all(self, events: list[Event], results: list[ItemResult]) -> list[BulkItem]:
-        items = []
-        for slot, event in enumerate(events):
-            doc = event.doc
-            if self.naming.mode == "data_stream" and "@timestamp" not in doc:
-                doc = {**doc, "@timestamp": _now_iso()}  # data streams reject documents without one
+    def encode(self, slot: int, event: Event) -> BulkItem:
+        """One ``create`` action; subclasses write other actions (findings upsert)."""
+        doc = event.doc
+        if self.naming.mode == "data_stream" and "@timestamp" not in doc:
+            doc = {**doc, "@timestamp": _now_iso()}  # data streams reject documents without one
+        return encode(slot, "create", self.naming.target(event.dataset, doc), event.id, doc)
+
+    def _encode_all(self, items: list[Any], results: list[ItemResult]) -> list[BulkItem]:
+        encoded = []
+        for slot, item in enumerate(items):
             try:
-                items.append(encode(slot, "create", self.naming.target(event.dataset, doc), event.id, doc))
+                encoded.append(self.encode(slot, item))
             except (TypeError, ValueError) as err:
                 results[slot] = ItemResult(Outcome.FAILED, f"not serialisable: {err}")
-        return items
+        return encoded
 
-    async def write(self, events: list[Event]) -> list[ItemResult]:
+    async def write(self, events: list[Any]) -> list[ItemResult]:
         started = time.perf_counter()
         results = [ItemResult(Outcome.RETRY, "not sent")] * len(events)
         pending = self._encode_all(events, results)

@@ -9,6 +9,8 @@ the error type and reason.
 <Outcome.OK: 'ok'>
 >>> classify({"create": {"status": 429, "error": {"type": "es_rejected_execution_exception", "reason": "queue full"}}})
 ItemResult(outcome=<Outcome.RETRY: 'retry'>, reason='429 es_rejected_execution_exception: queue full')
+>>> classify({"update": {"status": 409, "error": {"type": "version_conflict_engine_exception"}}}).outcome
+<Outcome.RETRY: 'retry'>
 >>> classify({"index": {"status": 400, "error": {"type": "mapper_parsing_exception", "reason": "bad"}}}).outcome
 <Outcome.FAILED: 'failed'>
 >>> items = [BulkItem(i, b"a" * 10) for i in range(5)]
@@ -88,6 +90,6 @@ def classify(response_item: dict[str, Any]) -> ItemResult:
         reason = f"{status} {error}"
     if status == 409 and op == "create":
         return ItemResult(Outcome.OK, "already indexed")
-    if status == 429 or status >= 500 or status == 0:
+    if status in (409, 429) or status >= 500 or status == 0:  # 409 on update: a concurrent change, try again
         return ItemResult(Outcome.RETRY, reason)
     return ItemResult(Outcome.FAILED, reason)

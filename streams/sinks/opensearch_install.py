@@ -64,8 +64,9 @@ async def install(
     retention_days: int = 30,
     rollover: dict[str, Any] | None = None,
     bundle: TemplateBundle | None = None,
+    only: set[str] | None = None,
 ) -> InstallReport:
-    """PUT the component templates, every index template and (where supported) ISM policies."""
+    """PUT the component templates, the index templates (all, or those named in ``only``) and ISM policies."""
     bundle = bundle or load_bundle()
     flavor = await detect_flavor(client)
     report = InstallReport(flavor)
@@ -74,6 +75,8 @@ async def install(
         await client.cluster.put_component_template(name=name, body=rendered)
         report.components.append(name)
     for name, body in bundle.index_templates.items():
+        if only is not None and name not in only:
+            continue
         await client.indices.put_index_template(name=name, body=render_index_template(body, naming, flavor))
         report.index_templates.append(name)
     if not install_ism:

@@ -41,7 +41,7 @@ def sink_config(url: str, namespace: str | None = None, **overrides: Any) -> Ope
         "type": "opensearch",
         "hosts": [url],
         "namespace": namespace or uuid.uuid4().hex[:10],
-        "request_timeout_seconds": 5,
+        "request_timeout_seconds": 30,
         "retry": {"attempts": 3, "initial_seconds": 0.01, "max_seconds": 0.05},
     }
     values.update(overrides)
