@@ -61,7 +61,8 @@ def test_every_dataset_has_a_template() -> None:
     covered = set(bundle_datasets(bundle))
     wanted = {f"aws.{d}" for d in "vpcflow elb_logs cloudfront_logs s3access cloudtrail route53 guardduty waf lambda apigateway".split()}
     assert wanted | {"logwarden.json", "logwarden.text", "logwarden.deadletter"} <= covered
-    assert "logwarden-findings" in bundle.index_templates
+    findings = bundle.index_templates["logwarden-findings"]
+    assert "data_stream" not in findings and findings["_meta"]["datasets"] == []  # upserts need a plain index
     for body in bundle.index_templates.values():
         assert body["composed_of"] == ["logwarden-ecs@mappings"]
 
