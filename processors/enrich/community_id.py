@@ -6,7 +6,10 @@ SHA1 over ``seed(2) . saddr . daddr . proto(1) . 0(1) . sport(2) . dport(2)``
 ``(address, port)`` comes first, rendered as ``"1:" + base64(digest)``.
 Ports are hashed only for TCP, UDP, SCTP, ICMP and ICMPv6; for ICMP the
 source and destination port hold the ICMP type and code (the Zeek and VPC
-flow log convention), mapped to the spec's port pairs.
+flow log convention), mapped to the spec's port pairs. A flow whose ends
+are of different address families (possible in VPC flow logs v5+, where
+``pkt-srcaddr`` and ``pkt-dstaddr`` are reported) is hashed over the raw
+bytes as Elastic's ``community_id`` processor does.
 
 >>> community_id_v1("128.232.110.120", "66.35.250.204", 34855, 80, 6)
 '1:LQU9qZlK+B5F3KDmev6m5PMibrg='
@@ -71,7 +74,7 @@ def community_id_v1(saddr: str, daddr: str, sport: int | None, dport: int | None
                     seed: int = 0) -> str | None:
     """The Community ID of one flow whose ports are already in the spec's form."""
     src, dst = _pack(saddr), _pack(daddr)
-    if src is None or dst is None or len(src) != len(dst):
+    if src is None or dst is None:
         return None
     if proto not in _PORT_PROTOCOLS:
         sport = dport = None
@@ -125,7 +128,7 @@ class CommunityIdEnricher:
             if proto is None:
                 continue
             src_bytes, dst_bytes = pack(saddr), pack(daddr)
-            if src_bytes is None or dst_bytes is None or len(src_bytes) != len(dst_bytes):
+            if src_bytes is None or dst_bytes is None:
                 continue
             sport, dport, one_way = src.get("port"), dst.get("port"), False
             if proto in _PORT_PROTOCOLS:
