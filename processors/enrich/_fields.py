@@ -67,9 +67,15 @@ def split_path(dotted: str) -> tuple[str, ...]:
 def copy_nested(value: dict[str, Any]) -> dict[str, Any]:
     """A copy of a cached sub-document, so documents never share mutable parts.
 
-    >>> cached = {"name": "x", "os": {"name": "Linux"}}
+    >>> cached = {"name": "x", "os": {"name": "Linux"}, "groups": ["sg-1"]}
     >>> copied = copy_nested(cached)
-    >>> copied == cached, copied["os"] is cached["os"]
-    (True, False)
+    >>> copied == cached, copied["os"] is cached["os"], copied["groups"] is cached["groups"]
+    (True, False, False)
     """
-    return {key: copy_nested(item) if isinstance(item, dict) else item for key, item in value.items()}
+    out = value.copy()
+    for key, item in out.items():
+        if type(item) is dict:
+            out[key] = copy_nested(item)
+        elif type(item) is list:
+            out[key] = item.copy()
+    return out

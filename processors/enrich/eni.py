@@ -167,6 +167,7 @@ class EniEnricher:
     def enrich(self, events: list[Event]) -> list[Event]:
         tally: Tally[str] = Tally()
         seen: dict[str, EniInfo | None] = {}
+        repeat_hits = repeat_misses = 0
         for event in events:
             doc = event.doc
             eni_id = self._eni_id(doc)
@@ -174,11 +175,17 @@ class EniEnricher:
                 continue
             if eni_id in seen:
                 info = seen[eni_id]
-                tally["hit" if info is not None else "batch_repeat"] += 1
+                if info is None:
+                    repeat_misses += 1
+                    continue
+                repeat_hits += 1
             else:
                 info = seen[eni_id] = self._resolve(eni_id, tally)
-            if info is not None:
-                apply(doc, info)
+                if info is None:
+                    continue
+            apply(doc, info)
+        tally["hit"] += repeat_hits
+        tally["batch_repeat"] += repeat_misses
         for result, count in tally.items():
             record_lookups(CACHE, result, count)
         PENDING.set(len(self.pending))

@@ -62,7 +62,7 @@ def generate_lines(count: int, rng: random.Random) -> tuple[list[str], list[str]
 
 
 def build_databases(tmp: Path, external: list[str], enis: list[str], rng: random.Random) -> dict[str, str]:
-    from mmdb_writer import MMDBWriter, MmdbF64, MmdbU32
+    from mmdb_writer import MmdbF64, MmdbU32, MMDBWriter
     from netaddr import IPSet
 
     city = MMDBWriter(ip_version=6, ipv4_compatible=True, database_type="GeoLite2-City", languages=["en"],
