@@ -30,6 +30,7 @@ from pydantic import Field
 from processors.enrich._cache import LruFunction
 from processors.enrich._fields import protocol_number
 from processors.enrich._ipnet import parse_ip
+from processors.enrich._lifecycle import NoBackgroundWork
 from streams.core.model import Event
 from streams.core.registry import ENRICHERS, ComponentConfig
 
@@ -87,7 +88,7 @@ class CommunityIdConfig(ComponentConfig):
 
 
 @ENRICHERS.register("community_id", CommunityIdConfig)
-class CommunityIdEnricher:
+class CommunityIdEnricher(NoBackgroundWork):
     """Sets ``network.community_id`` from source/destination ip and port and the IP protocol.
 
     >>> from streams.core.model import Event, Position
@@ -103,12 +104,6 @@ class CommunityIdEnricher:
         self.name = config.type
         self.seed = config.seed
         self._packed = LruFunction(_pack, config.cache_size, "community_id.address")
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
 
     def enrich(self, events: list[Event]) -> list[Event]:
         pack = self._packed.get

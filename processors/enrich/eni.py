@@ -51,6 +51,7 @@ from processors.enrich._cache import cache_size, record_lookups
 from processors.enrich._eni_api import EniFetcher
 from processors.enrich._eni_records import EniInfo, eni_info, items_from_file_data
 from processors.enrich._fields import copy_nested, get_path, section, split_path
+from processors.enrich._lifecycle import cancel_task
 from processors.enrich._ttl_cache import Lookup, TtlCache
 from streams.core.metrics import DROPPED
 from streams.core.model import Event, Stage
@@ -206,11 +207,8 @@ class EniEnricher:
                 await asyncio.wait_for(self.warm.wait(), self.config.warm_up_wait_seconds)
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_task(self._task)
+        self._task = None
         if self._fetcher is not None:
             await self._fetcher.close()
             self._fetcher = None

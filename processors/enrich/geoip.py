@@ -26,7 +26,6 @@ never over values a parser set: ``geo.continent_code``, ``geo.continent_name``,
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -35,6 +34,7 @@ from pydantic import Field, model_validator
 from processors.enrich._cache import LruFunction
 from processors.enrich._fields import copy_nested
 from processors.enrich._ipnet import is_public, parse_ip
+from processors.enrich._lifecycle import cancel_task
 from processors.enrich._mmdb import FollowingReader
 from streams.core.model import Event
 from streams.core.registry import ENRICHERS, ComponentConfig
@@ -191,11 +191,8 @@ class GeoIpEnricher:
             self._task = asyncio.create_task(self._watch(), name="geoip-reload")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_task(self._task)
+        self._task = None
         for reader in (self.city, self.asn):
             if reader is not None:
                 reader.close()

@@ -32,6 +32,7 @@ from processors.enrich._cache import LruFunction
 from processors.enrich._fields import protocol_number
 from processors.enrich._iana import PROTOCOLS, SERVICES
 from processors.enrich._ipnet import PRIVATE_RANGES, CidrSet, parse_ip
+from processors.enrich._lifecycle import NoBackgroundWork
 from streams.core.model import Event
 from streams.core.registry import ENRICHERS, ComponentConfig
 
@@ -73,7 +74,7 @@ class NetworkConfig(ComponentConfig):
 
 
 @ENRICHERS.register("network", NetworkConfig)
-class NetworkEnricher:
+class NetworkEnricher(NoBackgroundWork):
     """Adds network direction, transport, family and service name."""
 
     def __init__(self, config: NetworkConfig):
@@ -91,12 +92,6 @@ class NetworkEnricher:
         if ip is None:
             return None
         return self._inside.contains(ip), ip.version
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
 
     def enrich(self, events: list[Event]) -> list[Event]:
         classify = self._classify.get

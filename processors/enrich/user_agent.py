@@ -25,6 +25,7 @@ from pydantic import Field
 
 from processors.enrich._cache import LruFunction
 from processors.enrich._fields import copy_nested
+from processors.enrich._lifecycle import NoBackgroundWork
 from streams.core.model import Event
 from streams.core.registry import ENRICHERS, ComponentConfig
 
@@ -82,19 +83,13 @@ def parse_user_agent(text: str) -> dict[str, Any]:
 
 
 @ENRICHERS.register("user_agent", UserAgentConfig)
-class UserAgentEnricher:
+class UserAgentEnricher(NoBackgroundWork):
     """Parses ``user_agent.original`` into name, version, OS and device."""
 
     def __init__(self, config: UserAgentConfig):
         self.name = config.type
         self.max_length = config.max_length
         self._parse = LruFunction(parse_user_agent, config.cache_size, "user_agent")
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
 
     def enrich(self, events: list[Event]) -> list[Event]:
         parse = self._parse.get
