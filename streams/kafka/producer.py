@@ -66,6 +66,7 @@ class Message:
     key: bytes | None = None
     headers: list[tuple[str, bytes]] = field(default_factory=list)
     error: BaseException | None = None
+    partition: int | None = None
 
 
 def classify(err: BaseException) -> ItemResult:
@@ -110,7 +111,9 @@ class KafkaWriter:
                 results[i] = classify(msg.error)
                 continue
             try:  # send() only buffers; it blocks while the buffer is full (backpressure)
-                fut = await self._producer.send(msg.topic, msg.value, key=msg.key, headers=msg.headers or None)
+                fut = await self._producer.send(
+                    msg.topic, msg.value, key=msg.key, headers=msg.headers or None, partition=msg.partition
+                )
             except Exception as err:  # noqa: BLE001 - every failure becomes this message's outcome
                 results[i] = classify(err)
                 continue
@@ -122,6 +125,12 @@ class KafkaWriter:
         for r in final:
             km.PRODUCED.labels(self.sink_name, r.outcome.value).inc()
         return final
+
+    async def partitions(self, topic: str) -> int:
+        """Number of partitions of ``topic`` (from the cluster metadata)."""
+        if self._producer is None:
+            raise RuntimeError(f"{self.sink_name}: start() was not called")
+        return len(await self._producer.partitions_for(topic))
 
     async def close(self) -> None:
         if self._producer is not None:
