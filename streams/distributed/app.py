@@ -4,7 +4,7 @@ One agent consumes the partials topic in the app's consumer group, so each
 partition (a disjoint set of detector keys) is merged by exactly one worker.
 Per partition a ``PartitionMerger`` holds the merged open windows, the models
 and the episodes; after every agent step its snapshot is written to a
-changelog-backed table (key ``p<partition>``, written to the same partition),
+changelog-backed table (key ``p<partition>``, pickled, written to the same partition),
 so a restarted or rebalanced worker restores it before merging more.
 
 Faust's own windowed tables are not used for the windows: they close windows
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import pickle
 import weakref
 from collections import defaultdict
 from typing import Any
@@ -92,11 +93,12 @@ def build_app(config: DistributedConfig, finding_sinks: list[SinkConfig]) -> fau
         topic_partitions=config.partitions,
         web_enabled=False,
         producer_acks=-1,
+        key_serializer="raw",
+        value_serializer="raw",
     )
     topic = app.topic(config.topic, key_type=bytes, value_type=bytes, key_serializer="raw",
                       value_serializer="raw", partitions=config.partitions)
-    state = app.Table(f"{config.app_id}-state", default=None, partitions=config.partitions,
-                      value_serializer="pickle")
+    state = app.Table(f"{config.app_id}-state", default=None, partitions=config.partitions)
     detectors = config.detector_configs()
     mergers: dict[int, PartitionMerger] = {}
     delivery = FindingDelivery(finding_sinks)
@@ -108,9 +110,9 @@ def build_app(config: DistributedConfig, finding_sinks: list[SinkConfig]) -> fau
             merger = mergers[partition] = PartitionMerger(
                 detectors, worker_timeout_seconds=config.worker_timeout_seconds, min_workers=config.min_workers
             )
-            saved = state.get(f"p{partition}")
+            saved = state.get(f"p{partition}".encode())
             if saved is not None:
-                merger.restore(saved)
+                merger.restore(pickle.loads(saved))  # written by this app only (a trusted changelog)
         return merger
 
     @app.on_partitions_revoked.connect
@@ -139,7 +141,7 @@ def build_app(config: DistributedConfig, finding_sinks: list[SinkConfig]) -> fau
                         await delivery.deliver(findings)
                     token = _current_event.set(weakref.ref(group[-1]))
                     try:
-                        state[f"p{partition}"] = merger.snapshot()
+                        state[f"p{partition}".encode()] = pickle.dumps(merger.snapshot())
                     finally:
                         _current_event.reset(token)
             except Exception:  # noqa: BLE001 - never let faust commit a failed step silently
