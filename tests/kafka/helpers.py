@@ -39,16 +39,26 @@ async def produce(bootstrap: str, topic: str, per_partition: dict[int, list[byte
         await producer.stop()
 
 
-async def read_all(bootstrap: str, topic: str, count: int, timeout: float = 30.0) -> list:
-    """Read ``count`` messages of ``topic`` from the beginning (no group)."""
+async def read_all(
+    bootstrap: str, topic: str, count: int, timeout: float = 30.0, alive=None, settle_ms: int = 0
+) -> list:
+    """Read ``count`` messages of ``topic`` from the beginning (no group).
+
+    ``alive()`` is checked while waiting (a server under test that died fails fast); ``settle_ms`` then
+    keeps reading that long, so messages beyond ``count`` are caught too.
+    """
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
     await consumer.start()
     out: list = []
     try:
         async with asyncio.timeout(timeout):
             while len(out) < count:
+                assert alive is None or alive(), "the server under test died"
                 for messages in (await consumer.getmany(timeout_ms=500)).values():
                     out.extend(messages)
+        if settle_ms:
+            for messages in (await consumer.getmany(timeout_ms=settle_ms)).values():
+                out.extend(messages)
     finally:
         await consumer.stop()
     return out

@@ -6,7 +6,6 @@ the slowest of the Kafka suite; everything else reuses the session broker.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -16,31 +15,13 @@ from pathlib import Path
 import orjson
 import pytest
 import yaml
-from aiokafka import AIOKafkaConsumer
 
 from streams.core.registry import SINKS
 from tests.kafka.flows import DETECTOR, batches, comparable, flow_events, single_process_findings
-from tests.kafka.helpers import create_topic, unique
+from tests.kafka.helpers import create_topic, read_all, unique
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
-
-
-async def read_findings(bootstrap: str, topic: str, count: int, proc: subprocess.Popen, timeout: float) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
-    await consumer.start()
-    out: list = []
-    try:
-        async with asyncio.timeout(timeout):
-            while len(out) < count:
-                assert proc.poll() is None, "the merge worker died"
-                for messages in (await consumer.getmany(timeout_ms=500)).values():
-                    out.extend(orjson.loads(m.value) for m in messages)
-        for messages in (await consumer.getmany(timeout_ms=2000)).values():  # nothing extra arrives
-            out.extend(orjson.loads(m.value) for m in messages)
-    finally:
-        await consumer.stop()
-    return out
 
 
 async def test_two_workers_through_kafka_and_faust_equal_one_worker(kafka_bootstrap: str) -> None:
@@ -85,7 +66,9 @@ async def test_two_workers_through_kafka_and_faust_equal_one_worker(kafka_bootst
             assert {r.outcome.value for r in results} == {"ok"}  # delivery confirmed before the ack
         for sink in workers:
             await sink.close()  # final watermarks: end of input
-        got = await read_findings(kafka_bootstrap, findings_topic, len(expected), proc, timeout=150)
+        messages = await read_all(kafka_bootstrap, findings_topic, len(expected), timeout=150,
+                                  alive=lambda: proc.poll() is None, settle_ms=2000)
+        got = [orjson.loads(m.value) for m in messages]
     finally:
         proc.terminate()
         try:
