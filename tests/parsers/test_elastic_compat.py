@@ -1,0 +1,95 @@
+"""logwarden's parsers against Elastic's AWS integration pipeline fixtures.
+
+Runs every ``test-*.log`` under ``../shared/compat/elastic-aws/<data stream>/``
+through the matching parser (each line wrapped as Elastic's runner does: the
+raw line is the entry) and compares field values with the expected documents.
+Skips cleanly where the folder is absent. Deliberate differences are listed
+below with the reason; everything else must agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from streams.core.model import Entry, Position
+from streams.core.registry import PARSERS
+from tests.parsers.compat import COMPAT_DIR, compare, load_expected
+
+# Elastic data stream -> (logwarden parser type, parser config)
+STREAMS: dict[str, tuple[str, dict]] = {
+    "vpcflow": ("vpcflow", {}),
+    "elb_logs": ("elb", {}),
+    "s3access": ("s3access", {}),
+    "cloudtrail": ("cloudtrail", {}),
+    "cloudfront_logs": ("cloudfront", {}),
+    "route53_public_logs": ("route53", {}),
+    "guardduty": ("guardduty", {}),
+    "waf": ("waf", {}),
+    "apigateway_logs": ("apigateway", {}),
+}
+
+# Fields done by other stages, for every dataset (field pattern -> reason).
+COMMON_ALLOWED = {
+    # user_agent.name/version/os/device come from the ua-parser enricher (processors/enrich), not the parser;
+    # the parser keeps user_agent.original only, as the issue asks.
+    "user_agent.name": "user agent parsing is the enricher's job",
+    "user_agent.version": "user agent parsing is the enricher's job",
+    "user_agent.os.*": "user agent parsing is the enricher's job",
+    "user_agent.device.*": "user agent parsing is the enricher's job",
+}
+# Fields logwarden adds everywhere (not in Elastic's test output).
+COMMON_EXTRA = {
+    "event.dataset": "Elastic sets data_stream.dataset outside the pipeline; we set event.dataset on the document",
+}
+
+# (data stream) -> {field pattern: reason} where we deliberately differ.
+ALLOWED: dict[str, dict[str, str]] = {
+    "vpcflow": {
+        # Elastic's v8 revision keeps a literal "-" for absent region/az; "-" means absent in flow logs.
+        "cloud.region": "'-' is absent, not a region",
+        "cloud.availability_zone": "'-' is absent, not a zone",
+        # The newest revision (v8 samples) adds "denied" for REJECT; the older fixtures predate it.
+        "event.type": "older revisions lack 'denied'",
+    },
+}
+EXTRA_OK: dict[str, dict[str, str]] = {
+    "vpcflow": {
+        # The newest revision (v8 samples) sets event.action and allowed/denied; older fixtures predate it.
+        "event.action": "newer pipeline revision sets event.action (NODATA/SKIPDATA for status records)",
+    },
+}
+
+
+def _cases() -> list[tuple[str, Path]]:
+    if not COMPAT_DIR.is_dir():
+        return []
+    return [(stream, log) for stream in STREAMS for log in sorted((COMPAT_DIR / stream).glob("test-*.log"))]
+
+
+@pytest.mark.skipif(not COMPAT_DIR.is_dir(), reason=f"{COMPAT_DIR} is absent")
+@pytest.mark.parametrize(("stream", "log"), _cases(), ids=lambda v: v.name if isinstance(v, Path) else v)
+def test_matches_elastic(stream: str, log: Path) -> None:
+    parser_type, settings = STREAMS[stream]
+    registration = PARSERS.get(parser_type)
+    parser = registration.factory(registration.config(type=parser_type, **settings))
+    expected_path = log.with_name(log.name + "-expected.json")
+    expected = load_expected(expected_path)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(expected), "fixture line count and expected count differ"
+    allowed = {**COMMON_ALLOWED, **ALLOWED.get(stream, {})}
+    extra_ok = {**COMMON_EXTRA, **EXTRA_OK.get(stream, {})}
+    problems = []
+    for number, (line, want) in enumerate(zip(lines, expected, strict=True), 1):
+        result = parser.parse([Entry(line, Position("compat", stream, log.name, str(number)))])
+        if want is None:
+            if result.events:
+                problems.append(f"line {number}: Elastic drops it, we produced a document")
+            continue
+        if not result.events:
+            problems.append(f"line {number}: no document ({[e.reason for e in result.errors]})")
+            continue
+        for problem in compare(want, result.events[0].doc, allowed, extra_ok):
+            problems.append(f"line {number}: {problem}")
+    assert not problems, "\n".join(problems)
