@@ -38,7 +38,7 @@ class TrafficSettings(BaseModel):
 
     seed: int = Field(42, description="same seed, same traffic")
     start: str | None = Field(None, description="ISO time, 'now' or 'now-2h'; default now minus duration (or 1h)")
-    rate: float = Field(200.0, gt=0, le=10_000_000, description="entries per simulated second")
+    rate: float = Field(50.0, gt=0, le=10_000_000, description="entries per simulated second")
     duration: str | float | None = Field(None, description="simulated length (e.g. 45m); unbounded when unset")
     max_records: int | None = Field(None, ge=1, description="stop after this many entries")
     datasets: dict[str, float] = Field(default_factory=lambda: {"vpcflow": 1.0}, description="mix weights")
@@ -195,16 +195,16 @@ class TrafficGenerator:
         """Replace every ``every``-th entry (counting from the first) by a malformed line."""
         first = (every - 1 - emitted) % every
         for i in range(first, len(chunk.lines), every):
-            chunk.lines[i] = malformed(chunk.lines[i], emitted + i)
+            chunk.lines[i] = malformed(chunk.lines[i], (emitted + i) // every)
 
 
-def malformed(line: str, index: int) -> str:
-    """A broken version of ``line``: truncated, a non-numeric field, truncated JSON, or garbage.
+def malformed(line: str, ordinal: int) -> str:
+    """The ``ordinal``-th broken line, from ``line``: truncated, a non-numeric field, truncated JSON, or garbage.
 
     >>> malformed("2 123 eni-1 10.0.0.1 10.0.0.2 443 5000 6 1 40 1 2 ACCEPT OK", 0)
     '2 123 eni-1 10.0.0.1'
     """
-    variant = index % 4
+    variant = ordinal % 4
     if variant == 0:
         return " ".join(line.split(" ")[:4])
     if variant == 1:
@@ -213,4 +213,4 @@ def malformed(line: str, index: int) -> str:
         return " ".join(fields)
     if variant == 2:
         return '{"truncated": "' + line[:20]
-    return "\ufffd\ufffd garbage \x7f line " + str(index)
+    return "\ufffd\ufffd garbage \x7f line " + str(ordinal)
