@@ -82,6 +82,7 @@ class Emitter:
         dropped[reason] = dropped.get(reason, 0) + count
 
     def finish(self, decoder: str) -> DecodeResult:
+        flush_hint_metrics()
         result = self.result
         if result.entries:
             DECODED.labels(decoder, "entry").inc(len(result.entries))
@@ -182,29 +183,54 @@ def text_of(data: bytes) -> str:
 
 
 class HintCache:
-    """Bounded LRU of ``dataset_from_hint`` answers per (log group, key), with metrics."""
+    """Bounded LRU of ``dataset_from_hint`` answers per (log group, key), with metrics.
+
+    Hits are counted locally and added to the metric once per decode call
+    (``flush``): a per-record counter increment would cost more than the lookup.
+    """
 
     def __init__(self, name: str, size: int = 4096):
         self.name = name
         self.size = size
         self._items: OrderedDict[tuple[str | None, str | None], str | None] = OrderedDict()
+        self._last: tuple[str | None, str | None] | None = None
+        self._pending_hits = 0
+        self._hits = CACHE_LOOKUPS.labels(name, "hit")
+        self._misses = CACHE_LOOKUPS.labels(name, "miss")
+        self._size = CACHE_SIZE.labels(name)
+        _HINT_CACHES.append(self)
 
     def get(self, log_group: str | None, key: str | None) -> str | None:
         if not log_group and not key:
             return None
         k = (log_group, key)
-        try:
-            value = self._items[k]
-        except KeyError:
-            CACHE_LOOKUPS.labels(self.name, "miss").inc()
-            value = self._items[k] = dataset_from_hint(log_group, key)
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-            CACHE_SIZE.labels(self.name).set(len(self._items))
-            return value
-        CACHE_LOOKUPS.labels(self.name, "hit").inc()
-        self._items.move_to_end(k)
+        items = self._items
+        if k in items:
+            self._pending_hits += 1
+            if k != self._last:
+                items.move_to_end(k)
+                self._last = k
+            return items[k]
+        self._misses.inc()
+        value = items[k] = dataset_from_hint(log_group, key)
+        self._last = k
+        if len(items) > self.size:
+            items.popitem(last=False)
+        self._size.set(len(items))
         return value
+
+    def flush(self) -> None:
+        if self._pending_hits:
+            self._hits.inc(self._pending_hits)
+            self._pending_hits = 0
+
+
+_HINT_CACHES: list[HintCache] = []
+
+
+def flush_hint_metrics() -> None:
+    for cache in _HINT_CACHES:
+        cache.flush()
 
 
 RECORD_HINTS = HintCache("decode_record_hints")
