@@ -42,6 +42,11 @@ COMMON_ALLOWED = {
 # Fields logwarden adds everywhere (not in Elastic's test output).
 COMMON_EXTRA = {
     "event.dataset": "Elastic sets data_stream.dataset outside the pipeline; we set event.dataset on the document",
+    # The issue asks for related.* as ECS prescribes and *.address beside every *.ip; some pipelines skip them.
+    "related.ip": "filled for every IP field, as ECS prescribes",
+    "related.hosts": "filled for every host name field, as ECS prescribes",
+    "related.user": "filled for every user field, as ECS prescribes",
+    "*.address": "ECS: address accompanies the ip field",
 }
 
 # (data stream) -> {field pattern: reason} where we deliberately differ.
@@ -54,7 +59,20 @@ ALLOWED: dict[str, dict[str, str]] = {
         "event.type": "older revisions lack 'denied'",
     },
 }
+ALLOWED["elb_logs"] = {
+    # Elastic keeps a literal "-" in these three; "-" means absent in ELB logs, so we leave the field out.
+    "aws.elb.target_group.arn": "'-' is absent",
+    "aws.elb.leaf_client_cert_subject": "'-' is absent",
+    "user_agent.original": "'-' is absent",
+}
 EXTRA_OK: dict[str, dict[str, str]] = {
+    "elb_logs": {
+        "aws.elb.connection_trace_id": "documented conn_trace_id field; Elastic does not map it",
+        # The last ALB fixture line has a malformed request; Elastic's grok then gives up on the rest of the
+        # line, we still read the fields after it.
+        "aws.elb.type": "kept after a malformed request field",
+        "event.start": "kept after a malformed request field",
+    },
     "vpcflow": {
         # The newest revision (v8 samples) sets event.action and allowed/denied; older fixtures predate it.
         "event.action": "newer pipeline revision sets event.action (NODATA/SKIPDATA for status records)",
