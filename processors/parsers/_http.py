@@ -61,6 +61,9 @@ def url_fields(original: str) -> dict[str, Any]:
         out["port"] = port
     if parts.path:
         out["path"] = parts.path
+        leaf = parts.path.rsplit("/", 1)[-1]
+        if "." in leaf and not leaf.endswith("."):
+            out["extension"] = leaf.rsplit(".", 1)[-1]
     if parts.query:
         out["query"] = parts.query
     if parts.fragment:

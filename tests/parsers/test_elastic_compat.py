@@ -65,6 +65,7 @@ ALLOWED["elb_logs"] = {
     "aws.elb.leaf_client_cert_subject": "'-' is absent",
     "user_agent.original": "'-' is absent",
 }
+ALLOWED["s3access"] = {"aws.s3access.request_uri": "Elastic keeps '-' for a missing request URI; '-' is absent"}
 EXTRA_OK: dict[str, dict[str, str]] = {
     "elb_logs": {
         "aws.elb.connection_trace_id": "documented conn_trace_id field; Elastic does not map it",
