@@ -99,7 +99,7 @@ def outcome(status: int | None) -> str | None:
     """ECS event.outcome from an HTTP status code."""
     if status is None:
         return None
-    return "failure" if status >= 400 else "success"
+    return "failure" if status >= 400 or status < 100 else "success"
 
 
 def host_port(value: str) -> tuple[str | None, int | None]:
