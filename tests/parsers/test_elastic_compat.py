@@ -47,6 +47,7 @@ COMMON_EXTRA = {
     "related.hosts": "filled for every host name field, as ECS prescribes",
     "related.user": "filled for every user field, as ECS prescribes",
     "*.address": "ECS: address accompanies the ip field",
+    "cloud.provider": "the issue requires cloud.provider on every document; older revisions omit it",
 }
 
 # (data stream) -> {field pattern: reason} where we deliberately differ.
@@ -65,12 +66,29 @@ ALLOWED["elb_logs"] = {
     "aws.elb.leaf_client_cert_subject": "'-' is absent",
     "user_agent.original": "'-' is absent",
 }
+ALLOWED["cloudtrail"] = {
+    # Elastic renders parameters with Java's Map.toString(), whose key order follows HashMap iteration;
+    # ours follows the record's key order. The flattened copies are compared exactly.
+    "aws.cloudtrail.request_parameters": "text rendering order (Java HashMap) differs",
+    "aws.cloudtrail.response_elements": "text rendering order (Java HashMap) differs",
+    "aws.cloudtrail.additional_eventdata": "text rendering order (Java HashMap) differs",
+    # Entity fields from Elastic's newest actor/target mapping (ECS 8.17 entity set) are not produced yet.
+    "related.entity": "entity mapping not implemented",
+    "actor.entity.id": "entity mapping not implemented",
+    "target.entity.id": "entity mapping not implemented",
+    "service.entity.id": "entity mapping not implemented",
+    "user.target.entity.id": "entity mapping not implemented",
+}
 ALLOWED["s3access"] = {"aws.s3access.request_uri": "Elastic keeps '-' for a missing request URI; '-' is absent"}
 ALLOWED["cloudfront_logs"] = {
     # Elastic multiplies time-taken in floating point (0.001 s -> 1000000.06 ns); we round to whole nanoseconds.
     "event.duration": "float noise in Elastic's conversion",
 }
 EXTRA_OK: dict[str, dict[str, str]] = {
+    "cloudtrail": {
+        "cloud.service.name": "the older console-login revision predates cloud.service.name",
+        "aws.cloudtrail.user_identity.session_context.creation_date": "we also read the compact ISO form",
+    },
     # Elastic's apigateway_logs revision only renames the JSON keys under aws.apigateway; the issue asks for
     # @timestamp, event.* and the ECS http/url/source fields on every document, so ours carry them too.
     "apigateway_logs": {p: "ECS fields the issue requires; Elastic's revision maps none"
