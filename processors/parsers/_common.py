@@ -204,6 +204,9 @@ class BaseParser:
             except ParseFailure as failure:
                 errors.append(self.dead_letter(entry, failure.reason, failure.detail))
                 continue
+            except (ValueError, OverflowError) as err:  # a conversion of an input value failed
+                errors.append(self.dead_letter(entry, Reason.BAD_VALUE, f"{type(err).__name__}: {err}"))
+                continue
             except Skip as skip:
                 dropped[skip.reason] = dropped.get(skip.reason, 0) + 1
                 continue

@@ -30,7 +30,7 @@ from streams.core.model import Entry
 from streams.core.registry import PARSERS
 
 PLATFORM = re.compile(r"^(START|END|REPORT|INIT_START|EXTENSION|TELEMETRY) (?:RequestId: ([0-9a-fA-F-]+))?(.*)$", re.S)
-METRIC = re.compile(r"(Duration|Billed Duration|Memory Size|Max Memory Used|Init Duration|Restore Duration): ([\d.]+) (ms|MB)")
+METRIC = re.compile(r"(Duration|Billed Duration|Memory Size|Max Memory Used|Init Duration|Restore Duration): (\d+(?:\.\d+)?) (ms|MB)")
 METRIC_KEYS = {"Duration": "duration_ms", "Billed Duration": "billed_duration_ms", "Memory Size": "memory_size_mb",
                "Max Memory Used": "max_memory_used_mb", "Init Duration": "init_duration_ms",
                "Restore Duration": "restore_duration_ms"}
