@@ -18,13 +18,16 @@ How a point is scored:
    ``sensitivity`` multiplies z and :mod:`~detectors.models.calibrate` maps it
    to [0, 1] (0.5 = 5 sigma).
 3. Emission. With ``suppress`` (default) an episode's onset scores in full,
-   later points of the same episode are damped unless they escalate
-   (:mod:`~detectors.models.episode`).
+   later points of the same episode (until ``shift_points`` quiet points) are
+   damped unless they escalate (:mod:`~detectors.models.episode`).
 
 Learning. Every finite point is learned, anomalous ones *damped*: residuals
 are clipped at 3 error scales (Huber) and anomalous points do not grow the
-error scale. After ``shift_points`` consecutive same-side outliers the
+error scale, unless outliers have become frequent (a variance change: then
+the scale follows). After ``shift_points`` consecutive same-side outliers the
 forecasters re-base on their median: a level shift is absorbed, alarming once.
+The forecasters from before an outlier run are remembered for ``10 * window``
+points: a return to that old normal is a recovery, not a new anomaly.
 NaN / inf points score 0 and are not learned.
 
 >>> m = RobustModel(warmup=10)
@@ -39,6 +42,7 @@ NaN / inf points score 0 and are not learned.
 
 from __future__ import annotations
 
+import copy
 import math
 import statistics
 from collections import deque
@@ -60,6 +64,8 @@ WEEK = 7 * DAY
 SLOT_SECONDS = 300.0
 SEASON_GAMMA = 0.3
 RARE_ZERO = 0.02
+VOLATILE = 0.3  # outlier rate above which the error scale follows outliers
+RECALL_WINDOWS = 10  # remember the pre-shift normal this many windows
 
 
 @dataclass(slots=True, frozen=True)
@@ -69,6 +75,7 @@ class Evaluation:
     z: float  # signed, in sigmas
     surprise: float  # directional, times sensitivity, >= 0
     raw: float  # calibrated score before episode damping
+    recovered: bool = False  # back to the normal from before a shift
 
 
 class RobustModel:
@@ -90,13 +97,24 @@ class RobustModel:
         self.zero_rate = 0.0
         self.run: list[float] = []
         self.run_sign = 0
-        self.episode = Episode()
+        self.episode = Episode(quiet_points=params.shift_points)
+        self.outlier_rate = 0.0
+        self.before: list[LevelForecaster] | None = None
+        self.before_until = 0
         self._z_threshold = score_to_z(params.threshold)
 
     # -- scoring -------------------------------------------------------------
     def _evaluate(self, t: float, x: float) -> Evaluation:
+        ev = self._evaluate_with(self.forecasters, t, x)
+        if ev.surprise >= self._z_threshold and self.before is not None and self.n < self.before_until:
+            old = self._evaluate_with(self.before, t, x)
+            if abs(old.z) * self.params.sensitivity < self._z_threshold:
+                return Evaluation(old.expected, old.sigma, old.z, 0.0, 0.0, recovered=True)
+        return ev
+
+    def _evaluate_with(self, forecasters: list[LevelForecaster], t: float, x: float) -> Evaluation:
         p = self.params
-        best = min((f for f in self.forecasters if f.ready(t)), key=lambda f: f.mae)
+        best = min((f for f in forecasters if f.ready(t)), key=lambda f: f.mae)
         expected = best.predict(t)
         sigma = max(MAE_TO_SIGMA * best.mae, REL_FLOOR * abs(expected), ABS_FLOOR)
         counts = self.is_count if p.counts is None else p.counts
@@ -123,8 +141,7 @@ class RobustModel:
             return ZERO
         ev = self._evaluate(t, x)
         p = self.params
-        sign = 1 if ev.z > 0 else -1
-        score = self.episode.emitted(ev.raw, ev.surprise, sign, p.threshold) if p.suppress else ev.raw
+        score = self.episode.emitted(ev.raw, ev.surprise) if p.suppress else ev.raw
         half = self._z_threshold / p.sensitivity * ev.sigma
         return Score(score, ev.expected, ev.expected - half, ev.expected + half, score >= p.threshold)
 
@@ -143,12 +160,18 @@ class RobustModel:
         outlier = False
         if warm:
             ev = self._evaluate(t, x)
-            outlier = abs(ev.z) * p.sensitivity >= self._z_threshold
-            sign = 1 if ev.z > 0 else -1
-            self.episode.update(ev.raw, ev.surprise, sign, p.threshold)
-            self._track_run(outlier, sign, x)
+            if ev.recovered:
+                self._recover()
+            outlier = not ev.recovered and abs(ev.z) * p.sensitivity >= self._z_threshold
+            self.outlier_rate += ((1.0 if outlier else 0.0) - self.outlier_rate) / p.shift_points
+            self.episode.update(ev.raw, ev.surprise, p.threshold)
+            self._track_run(outlier, 1 if ev.z > 0 else -1, x)
+        if outlier and not self.run[:-1] and (self.before is None or self.n >= self.before_until):
+            self.before = copy.deepcopy(self.forecasters)  # the normal before this episode
+            self.before_until = self.n + RECALL_WINDOWS * p.window
+        volatile = self.outlier_rate > VOLATILE
         for f in self.forecasters:
-            f.learn(t, x, clip=warm, update_scale=not outlier)
+            f.learn(t, x, clip=warm, update_scale=volatile or not outlier)
         if len(self.run) >= p.shift_points:
             self._rebase(t)
         a = max(1.0 / (self.n + 1), 1.0 / p.window)
@@ -163,6 +186,14 @@ class RobustModel:
         self.run_sign = sign if outlier else 0
         if outlier:
             self.run.append(x)
+
+    def _recover(self) -> None:
+        """Back to the pre-shift normal: restore its forecasters."""
+        assert self.before is not None
+        self.forecasters, self.before = self.before, None
+        self.run = []
+        self.run_sign = 0
+        self.episode.end()
 
     def _rebase(self, t: float) -> None:
         """A sustained shift: move every forecaster to the run's median."""
