@@ -110,6 +110,11 @@ class TrafficGenerator:
             ),
         }
 
+        groups = {c.log_group for c in self.channels}
+        for anomaly in self.anomalies:
+            if anomaly.log_group is not None and anomaly.log_group not in groups:
+                raise ValueError(f"unknown log group {anomaly.log_group!r}; known: {', '.join(sorted(groups))}")
+
     def _add_channel(self, channel: Channel) -> int:
         self.channels.append(channel)
         return len(self.channels) - 1
@@ -173,6 +178,9 @@ class TrafficGenerator:
             window = anomaly.overlap(t0, t1)
             if window is None or anomaly.kind is AnomalyKind.SILENCE:
                 continue
+            if anomaly.kind is AnomalyKind.RATE_SPIKE and anomaly.log_group is not None:
+                parts.extend(self._group_spike(anomaly, window))
+                continue
             if anomaly.kind is AnomalyKind.RATE_SPIKE:
                 eni_rate = vpc_rate * float(self.fleet.eni_weights[anomaly.eni])
                 times = self._times(eni_rate * (anomaly.factor - 1), *window)
@@ -190,6 +198,21 @@ class TrafficGenerator:
                 rows = self.vpc.probes(times, anomaly.eni, sources, ports, anomaly.reject_ratio)
             parts.append((rows.times, self.vpc.format(rows), rows.eni))
         return parts
+
+    def _group_spike(self, anomaly: Anomaly, window: tuple[float, float]) -> list[tuple[np.ndarray, list[str], np.ndarray]]:
+        """Extra entries of one log group: (factor - 1) times its normal rate (0 if the mix leaves it out)."""
+        members = [i for i, c in enumerate(self.channels) if c.log_group == anomaly.log_group]
+        dataset = self.channels[members[0]].dataset
+        share = dict(self.mix).get(dataset, 0.0)
+        if dataset == "vpcflow":
+            weights = self.fleet.eni_weights[members]
+            times = self._times(self.settings.rate * share * float(weights.sum()) * (anomaly.factor - 1), *window)
+            enis = self.rng.choice(np.array(members), len(times), p=weights / weights.sum())
+            rows = self.vpc.baseline(times, enis)
+            return [(rows.times, self.vpc.format(rows), rows.eni)]
+        times = self._times(self.settings.rate * share * (anomaly.factor - 1), *window)
+        synth = self.alb if dataset == "elb" else self.trail
+        return [(times, synth.lines(times), np.full(len(times), members[0]))]
 
     def _corrupt(self, chunk: Chunk, emitted: int, every: int) -> None:
         """Replace every ``every``-th entry (counting from the first) by a malformed line."""

@@ -132,3 +132,24 @@ def test_bad_settings_are_rejected(bad):
 def test_unknown_eni_in_an_anomaly_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown ENI"):
         TrafficGenerator(TrafficSettings(anomalies=[{"kind": "silence", "start": 0, "end": 60, "eni": "eni-nope"}]))
+
+
+def test_rate_spike_of_a_whole_log_group():
+    settings = dict(duration="20m", rate=50, datasets={"vpcflow": 0.8, "cloudtrail": 0.2})
+    gen = TrafficGenerator(TrafficSettings(seed=11, start=START, **settings))
+    group = next(c.log_group for c in gen.channels if c.dataset == "cloudtrail")
+    gen = TrafficGenerator(TrafficSettings(seed=11, start=START, **settings,
+                                           anomalies=[{"kind": "rate_spike", "start": "10m", "end": "12m",
+                                                       "log_group": group, "factor": 6}]))
+    (label,) = gen.labels()
+    assert label["entity"] == {"log_group": group}
+    per_minute = Counter()
+    for chunk in gen.chunks():
+        for t, channel in zip(chunk.times, chunk.channels, strict=True):
+            if gen.channels[channel].log_group == group:
+                per_minute[int(t - T0) // 60] += 1
+    assert min(per_minute[m] for m in (10, 11)) > 3 * max(per_minute[m] for m in range(0, 10))
+    with pytest.raises(ValueError, match="unknown log group"):
+        TrafficGenerator(TrafficSettings(anomalies=[{"kind": "rate_spike", "start": 0, "end": 9, "log_group": "nope"}]))
+    with pytest.raises(ValidationError, match="rate_spike only"):
+        TrafficSettings(anomalies=[{"kind": "silence", "start": 0, "end": 9, "log_group": group}])
