@@ -7,7 +7,7 @@ generator, so a seed reproduces the same entries.
 
 >>> gen = TrafficGenerator(TrafficSettings(seed=1, start="2024-01-02T00:00:00Z", rate=100, max_records=5))
 >>> chunk = next(gen.chunks())
->>> len(chunk.lines), chunk.lines[0].split()[10] >= "1704153600", gen.channels[chunk.channels[0]].dataset
+>>> len(chunk.lines), chunk.lines[0].split()[11] >= "1704153600", gen.channels[chunk.channels[0]].dataset
 (5, True, 'vpcflow')
 """
 
