@@ -225,11 +225,14 @@ def malformed(line: str, ordinal: int) -> str:
     """The ``ordinal``-th broken line, from ``line``: truncated, a non-numeric field, truncated JSON, or garbage.
 
     >>> malformed("2 123 eni-1 10.0.0.1 10.0.0.2 443 5000 6 1 40 1 2 ACCEPT OK", 0)
-    '2 123 eni-1 10.0.0.1'
+    '2 123 eni-1'
+    >>> malformed('{"eventVersion":"1.08","eventSource":"s3.amazonaws.com"}', 4)
+    '{"eventVe'
     """
     variant = ordinal % 4
-    if variant == 0:
-        return " ".join(line.split(" ")[:4])
+    if variant == 0:  # cut short, at a space when there is one
+        cut = line.find(" ", len(line) // 6)
+        return line[: cut if cut > 0 else len(line) // 6]
     if variant == 1:
         fields = line.split(" ")
         fields[min(6, len(fields) - 1)] = "port?"
