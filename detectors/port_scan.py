@@ -110,6 +110,8 @@ class PortScanDetector(WindowedDetector):
         hosts = partial.distinct.get("hosts")
         n_ports = ports.count() if ports else 0
         n_hosts = hosts.count() if hosts else 0
+        if not state.models and n_ports * 2 < cfg.min_ports and n_hosts * 2 < cfg.min_hosts:
+            return None  # far below both thresholds: no model for the many ordinary sources
         port_score, port_warm = self._score(key, state, "ports", start, n_ports)
         host_score, host_warm = self._score(key, state, "hosts", start, n_hosts)
         vertical = n_ports >= cfg.min_ports and not (port_warm and not port_score.anomalous)

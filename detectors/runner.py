@@ -93,14 +93,11 @@ class DetectorSet:
                 self._build(config)
                 report["added"].append(name)
                 continue
-            if self.configs[name].type == config.type:
-                try:
-                    current.reconfigure(config)
-                    self.configs[name] = config
-                    report["reconfigured"].append(name)
-                    continue
-                except ValueError as err:
-                    log.warning("detector %s: %s; rebuilding it with fresh state", name, err)
+            if self.configs[name].type == config.type and _window(self.configs[name]) == _window(config):
+                current.reconfigure(config)
+                self.configs[name] = config
+                report["reconfigured"].append(name)
+                continue
             self._build(config)
             report["rebuilt"].append(name)
         return report
@@ -117,3 +114,8 @@ class DetectorSet:
                 det.restore(state)
                 restored.append(name)
         return restored
+
+
+def _window(config: DetectorConfig) -> Any:
+    """A detector's window length, if it has one (a change means fresh state)."""
+    return getattr(getattr(config, "window", None), "seconds", None)

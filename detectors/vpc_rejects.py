@@ -7,7 +7,7 @@ destination ports and destination addresses behind the change.
 
 >>> from streams.core.model import Event, Position
 >>> det = VpcRejectsDetector(VpcRejectsConfig(type="vpc_rejects", name="rejects",
-...     keys=["aws.vpcflow.interface_id"], model={"kind": "fallback", "warmup_windows": 5}))
+...     keys=["aws.vpcflow.interface_id"], model={"warmup": 5}))
 >>> def flow(t, action, src="10.0.0.5", port=443):
 ...     doc = {"@timestamp": t, "source": {"ip": src}, "destination": {"ip": "10.0.1.1", "port": port},
 ...            "aws": {"vpcflow": {"interface_id": "eni-1", "action": action}}}
@@ -38,6 +38,7 @@ from streams.core.model import Event
 from streams.core.registry import DETECTORS
 
 REJECT_VALUES = frozenset({"REJECT", "reject", "Reject"})
+RATIO_MODEL = {"counts": False, "min_value": 0.02}  # the REJECT share is a ratio, not a count
 
 
 def action_getter() -> Any:
@@ -93,11 +94,13 @@ class VpcRejectsDetector(WindowedDetector):
         cfg: VpcRejectsConfig = self.config  # type: ignore[assignment]
         assert partial is not None
         rejects = partial.sums.get("rejects", 0.0)
+        if not state.models and partial.count * 2 < cfg.min_rejects:
+            return None  # one-off keys (a flood of sources) get no models: only keys with some volume
         count_score, count_warm = self._score(key, state, "rejects", start, rejects)
         ratio = rejects / partial.count
         ratio_score = ratio_warm = None
         if partial.count >= cfg.min_flows_for_ratio:
-            ratio_score, ratio_warm = self._score(key, state, "ratio", start, ratio, 100.0)
+            ratio_score, ratio_warm = self._score(key, state, "ratio", start, ratio, RATIO_MODEL)
         anomaly = None
         expected = count_score.expected
         if (count_warm and count_score.anomalous and expected is not None and rejects > expected

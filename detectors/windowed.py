@@ -27,12 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from detectors.fields import EventClock
 from detectors.findings import Anomaly, EpisodeTracker, FindingSettings
 from detectors.metrics import publish
-from detectors.scoring import SeriesModel, as_score, make_series_model, unscale
+from detectors.models import ModelParams
+from detectors.scoring import ParamError, SeriesModel, build_model, metric_params, model_params
 from detectors.windows import BoundedTable, Key, Partial, WindowTable
 from streams.core.config import DetectorConfig
 from streams.core.model import Event, Finding
@@ -50,19 +51,13 @@ class WindowSettings(BaseModel):
     max_gap_windows: int = Field(1440, ge=1, description="at most this many empty windows scored after a gap")
 
 
-class ModelSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str = Field("auto", description="series model kind passed to detectors.models.make_model")
-    warmup_windows: int = Field(20, ge=1, description="windows a key needs before it can alarm")
-    params: dict[str, Any] = Field(default_factory=dict, description="passed verbatim to make_model")
-
-
 class WindowedConfig(DetectorConfig):
     """Settings shared by every windowed detector."""
 
     window: WindowSettings = WindowSettings()
-    model: ModelSettings = ModelSettings()
+    model: dict[str, Any] = Field(
+        default_factory=dict, description="series model parameters laid over the type's preset (detectors.models)"
+    )
     findings: FindingSettings = FindingSettings()
     datasets: list[str] | None = Field(None, description="only events of these datasets (None: all)")
     time_field: str = "@timestamp"
@@ -70,11 +65,22 @@ class WindowedConfig(DetectorConfig):
     heavy_hitters: int = Field(256, ge=1, description="busiest keys that are never evicted")
     explain_capacity: int = Field(32, ge=1, le=1024, description="values counted per explanation field and key")
 
+    _model_params: ModelParams | None = PrivateAttr(None)
+
     @model_validator(mode="after")
-    def _hh_below_keys(self) -> WindowedConfig:
+    def _check(self) -> WindowedConfig:
         if self.heavy_hitters >= self.max_keys:
             raise ValueError("heavy_hitters must be smaller than max_keys")
+        try:
+            self._model_params = model_params(self.type, self.model)
+        except ParamError as err:
+            raise ValueError(f"model: {err}") from None
         return self
+
+    @property
+    def model_params(self) -> ModelParams:
+        assert self._model_params is not None
+        return self._model_params
 
 
 @dataclass(slots=True)
@@ -118,6 +124,7 @@ class WindowedDetector:
         self.episodes = EpisodeTracker(config.name, self.type_name, config.findings, config.window.seconds)
         self.skipped_events = 0
         self.trace: Trace | None = None
+        self._params: dict[str, ModelParams] = {}
         self._last_input_wall = clock()
         self._last_event_time: float | None = None
         self._configure(config)
@@ -199,6 +206,10 @@ class WindowedDetector:
     def flush(self) -> list[Finding]:
         return self.close_windows(flush=True)
 
+    def tracked_keys(self) -> int:
+        """Keys with long-lived state (what ``logwarden_detector_keys`` reports)."""
+        return len(self.keys)
+
     def snapshot(self) -> dict[str, Any]:
         table = self.table
         return {
@@ -237,11 +248,13 @@ class WindowedDetector:
     def reconfigure(self, config: WindowedConfig) -> None:
         """Apply new thresholds keeping models, windows and episodes.
 
-        The window length cannot change without discarding state; such a
-        change is refused with ``ValueError`` (restart with a fresh state).
+        A new window length invalidates every model and open window, so that
+        change (only) starts the detector over, with a warning.
         """
         if config.window.seconds != self.config.window.seconds:
-            raise ValueError(f"detector {self.name}: window.seconds cannot change on reload")
+            log.warning("detector %s: window.seconds changed on reload; its state starts over", self.name)
+            self.__init__(config, self._clock)  # type: ignore[misc]
+            return
         self.config = config
         self._time = EventClock(config.time_field)
         table = self.table
@@ -252,6 +265,7 @@ class WindowedDetector:
             bounded.max_keys = config.max_keys
         table.hot.capacity = config.heavy_hitters
         self.episodes.settings = config.findings
+        self._params = {}  # new keys' models use the new parameters; existing models keep theirs
         self._configure(config)
 
     # -- scoring helpers ------------------------------------------------------------
@@ -278,27 +292,26 @@ class WindowedDetector:
         return out
 
     def _score(
-        self, key: Key, state: KeyState, metric: str, start: int, x: float, scale: float = 1.0
+        self, key: Key, state: KeyState, metric: str, start: int, x: float, overrides: dict[str, Any] | None = None
     ) -> tuple[Any, bool]:
         """Score then learn one window value; returns (score, warm).
 
-        ``scale`` multiplies the value the model sees (ratios are modelled in
-        percent, so variance floors meant for counts stay sensible); the
-        returned expected value and band are in the caller's units.
+        ``overrides`` adapt the model of this metric (a ratio next to a count);
+        they apply when the key's model is created.
         """
         model = state.models.get(metric)
         if model is None:
-            model = state.models[metric] = make_series_model(self.config.model.kind, self.config.model.params)
-        seen_x = float(x) * scale
-        score = as_score(model.score_one(float(start), seen_x))
-        model.learn_one(float(start), seen_x)
-        if scale != 1.0:
-            score = unscale(score, scale)
+            params = self._params.get(metric)
+            if params is None:
+                params = self._params[metric] = metric_params(self.config.model_params, overrides)
+            model = state.models[metric] = build_model(params)
+        score = model.score_one(float(start), float(x))
+        model.learn_one(float(start), float(x))
         seen = state.scored.get(metric, 0)
         state.scored[metric] = seen + 1
         if self.trace is not None:
             self.trace(key, start, metric, x, score)
-        return score, seen >= self.config.model.warmup_windows
+        return score, seen >= self.config.model_params.warmup
 
     def _explain(self, state: KeyState, partial: Partial | None, learn: bool, rising: bool = True) -> dict[str, Any]:
         """Values per explanation field whose counts moved most against the key's baseline."""

@@ -177,7 +177,7 @@ def test_late_entries_are_counted_not_merged() -> None:
 
 def test_advance_reports_silence_when_all_input_stops() -> None:
     now = [0.0]
-    config = {"type": "log_rate", "name": "rate", "model": {"kind": "fallback", "warmup_windows": 5},
+    config = {"type": "log_rate", "name": "rate", "model": {"warmup": 5},
               "window": {"seconds": 60, "idle_timeout_seconds": 120}}
     ds = DetectorSet(validate_detectors([config]), clock=lambda: now[0])
     pos = Position("t", "s", "0", "0")
