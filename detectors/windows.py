@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from detectors.sketches import Distinct, TopCounter
@@ -42,15 +41,8 @@ Key = tuple[str, str]
 V = TypeVar("V")
 
 
-_EMPTY: Any = MappingProxyType({})
-
-
 class Partial:
     """A mergeable aggregate of the entries of one key in one window.
-
-    ``sums``, ``tops`` and ``distinct`` start as one shared read-only empty
-    mapping and get their own dict on first write, so the many one-off keys
-    of a flood cost one small object each.
 
     >>> a, b = Partial(), Partial()
     >>> a.add_event("e1", 10.0, 4); a.add_sum("rejects", 1); a.add_top("destination.port", 22, 8)
@@ -61,23 +53,30 @@ class Partial:
 
     __slots__ = ("count", "sums", "tops", "distinct", "samples", "first", "last")
 
-    def __init__(self) -> None:
-        self.count = 0
-        self.sums: dict[str, float] = _EMPTY
-        self.tops: dict[str, TopCounter] = _EMPTY
-        self.distinct: dict[str, Distinct] = _EMPTY
-        self.samples: list[str] = []
-        self.first = math.inf
-        self.last = -math.inf
+    def __init__(
+        self,
+        count: int = 0,
+        sums: dict[str, float] | None = None,
+        tops: dict[str, TopCounter] | None = None,
+        distinct: dict[str, Distinct] | None = None,
+        samples: list[str] | None = None,
+        first: float = math.inf,
+        last: float = -math.inf,
+    ):
+        self.count = count
+        self.sums: dict[str, float] = {} if sums is None else sums
+        self.tops: dict[str, TopCounter] = {} if tops is None else tops
+        self.distinct: dict[str, Distinct] = {} if distinct is None else distinct
+        self.samples: list[str] = [] if samples is None else samples
+        self.first = first
+        self.last = last
 
     def __getstate__(self) -> dict[str, Any]:
-        state = {name: getattr(self, name) for name in self.__slots__}
-        return {name: ({} if value is _EMPTY else value) for name, value in state.items()}
+        return {name: getattr(self, name) for name in self.__slots__}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name in self.__slots__:
-            value = state[name]
-            setattr(self, name, _EMPTY if isinstance(value, dict) and not value else value)
+            setattr(self, name, state[name])
 
     def add_event(self, event_id: str, t: float, max_samples: int) -> None:
         self.count += 1
@@ -89,23 +88,17 @@ class Partial:
             self.samples.append(event_id)
 
     def add_sum(self, name: str, value: float) -> None:
-        if self.sums is _EMPTY:
-            self.sums = {}
         self.sums[name] = self.sums.get(name, 0.0) + value
 
     def add_top(self, name: str, value: Any, capacity: int) -> None:
         counter = self.tops.get(name)
         if counter is None:
-            if self.tops is _EMPTY:
-                self.tops = {}
             counter = self.tops[name] = TopCounter(capacity)
         counter.add(value)
 
     def add_distinct(self, name: str, value: Any, exact_limit: int = 128) -> None:
         sketch = self.distinct.get(name)
         if sketch is None:
-            if self.distinct is _EMPTY:
-                self.distinct = {}
             sketch = self.distinct[name] = Distinct(exact_limit)
         sketch.add(value)
 
@@ -118,16 +111,12 @@ class Partial:
         for name, counter in other.tops.items():
             mine = self.tops.get(name)
             if mine is None:
-                if self.tops is _EMPTY:
-                    self.tops = {}
                 self.tops[name] = counter
             else:
                 mine.merge(counter)
         for name, sketch in other.distinct.items():
             own = self.distinct.get(name)
             if own is None:
-                if self.distinct is _EMPTY:
-                    self.distinct = {}
                 self.distinct[name] = sketch
             else:
                 own.merge(sketch)
