@@ -71,6 +71,11 @@ class WindowedConfig(DetectorConfig):
     def _check(self) -> WindowedConfig:
         if self.heavy_hitters >= self.max_keys:
             raise ValueError("heavy_hitters must be smaller than max_keys")
+        if "warmup_windows" in self.model or self.model.get("kind") == "fallback":
+            legacy = {("warmup" if k == "warmup_windows" else k): v for k, v in self.model.items()}
+            if legacy.get("kind") == "fallback":
+                legacy["kind"] = "auto"
+            self.model = legacy  # the names of the first draft (before detectors.models landed)
         try:
             self._model_params = model_params(self.type, self.model)
         except ParamError as err:
