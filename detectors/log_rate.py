@@ -82,6 +82,8 @@ class LogRateDetector(WindowedDetector):
         if partial is None and start - state.last_active > cfg.forget_after_windows * cfg.window.seconds:
             self.keys.pop(key)
             return None
+        if self.closing_partial:
+            return None  # the input ended inside this window: its count is not comparable (nor learnable)
         observed = float(partial.count if partial is not None else 0)
         score, warm = self._score(key, state, "count", start, observed)
         expected = score.expected

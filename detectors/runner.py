@@ -56,16 +56,17 @@ class DetectorSet:
         self.configs[config.name] = config
 
     def observe(self, events: list[Event]) -> list[Finding]:
-        return self._emit([f for d in self.detectors.values() for f in d.observe(events)])
+        return self.emit([f for d in self.detectors.values() for f in d.observe(events)])
 
     def advance(self, now: float | None = None) -> list[Finding]:
         now = self.clock() if now is None else now
-        return self._emit([f for d in self.detectors.values() for f in d.advance(now)])
+        return self.emit([f for d in self.detectors.values() for f in d.advance(now)])
 
     def flush(self) -> list[Finding]:
-        return self._emit([f for d in self.detectors.values() for f in d.flush()])
+        return self.emit([f for d in self.detectors.values() for f in d.flush()])
 
-    def _emit(self, findings: list[Finding]) -> list[Finding]:
+    def emit(self, findings: list[Finding]) -> list[Finding]:
+        """Findings to send on (all of them), or none after printing them in dry-run mode."""
         if not self.dry_run:
             return findings
         stream = self.out or sys.stdout

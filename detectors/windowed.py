@@ -107,6 +107,18 @@ class KeyState:
     last_active: int = -1
 
 
+def dataset_matches(dataset: str, wanted: list[str]) -> bool:
+    """``vpcflow`` in a config matches the parsers' ``aws.vpcflow`` (and ``elb`` matches ``aws.elb_logs``).
+
+    >>> dataset_matches("aws.elb_logs", ["elb"]), dataset_matches("aws.vpcflow", ["aws.vpcflow"])
+    (True, True)
+    >>> dataset_matches("aws.cloudtrail", ["vpcflow"])
+    False
+    """
+    short = dataset.removeprefix("aws.").removesuffix("_logs")
+    return any(w in (dataset, short) or w.removeprefix("aws.").removesuffix("_logs") == short for w in wanted)
+
+
 class WindowedDetector:
     type_name: ClassVar[str] = ""
     scores_empty_windows: ClassVar[bool] = False
@@ -130,6 +142,8 @@ class WindowedDetector:
         self.skipped_events = 0
         self.trace: Trace | None = None
         self._params: dict[str, ModelParams] = {}
+        self._dataset_wanted: dict[str, bool] | None = None if config.datasets is None else {}
+        self.closing_partial = False  # True while flush() scores a window the input ended inside
         self._last_input_wall = clock()
         self._last_event_time: float | None = None
         self._configure(config)
@@ -153,13 +167,17 @@ class WindowedDetector:
         out = Aggregate()
         partials = out.partials
         width = self.config.window.seconds
-        datasets = self.config.datasets
+        wanted = self._dataset_wanted
         samples = self.config.findings.sample_events
         epoch, keys_of, fold = self._time.epoch, self._keys, self._fold
         max_time = -math.inf
         for event in events:
-            if datasets is not None and event.dataset not in datasets:
-                continue
+            if wanted is not None:
+                ok = wanted.get(event.dataset)
+                if ok is None:
+                    ok = wanted[event.dataset] = dataset_matches(event.dataset, self.config.datasets or [])
+                if not ok:
+                    continue
             t = epoch(event.doc)
             keys = keys_of(event) if t is not None else None
             if not keys:
@@ -188,8 +206,11 @@ class WindowedDetector:
     def close_windows(self, flush: bool = False) -> list[Finding]:
         """Score every window the watermark closed (all open windows when ``flush``)."""
         out: list[Finding] = []
+        last_time = self._last_event_time if self._last_event_time is not None else math.inf
         for start in self.table.due_windows(flush):
+            self.closing_partial = flush and start + self.config.window.seconds > last_time + 1
             out.extend(self._close(start, self.table.pop(start)))
+        self.closing_partial = False
         publish(self)
         return out
 
@@ -271,6 +292,7 @@ class WindowedDetector:
         table.hot.capacity = config.heavy_hitters
         self.episodes.settings = config.findings
         self._params = {}  # new keys' models use the new parameters; existing models keep theirs
+        self._dataset_wanted = None if config.datasets is None else {}
         self._configure(config)
 
     # -- scoring helpers ------------------------------------------------------------
