@@ -140,7 +140,7 @@ class AutoDecoder:
         elif is_firehose_envelope(doc):
             emit_firehose(doc, out, lambda raw, o: self.emit_bytes(raw, o, depth + 1))
         else:
-            out.entry(doc)
+            emit_json_value(doc, out)
 
     def _emit_mixed_lines(self, text: str, out: Emitter, depth: int) -> None:
         """Lines of which some are JSON: JSON objects decoded, text kept, broken JSON dead-lettered."""

@@ -40,11 +40,12 @@ from processors.decode._common import (
     unbase64,
 )
 from processors.decode.base import DecoderConfig
-from streams.core.model import DecodeResult, Record
+from streams.core.model import DecodeResult, Entry, Record
 from streams.core.registry import DECODERS
 
 GROUP_HINTS = HintCache("decode_log_group_hints")
-BASE64_GZIP = b"H4sI"  # base64 of the gzip magic and deflate method
+BASE64_GZIP = b"H4sI"
+_JSONISH = frozenset(("{", '"'))  # base64 of the gzip magic and deflate method
 
 
 def message_value(message: Any) -> str | dict[str, Any]:
@@ -112,19 +113,25 @@ def emit_envelope(doc: Any, out: Emitter) -> None:
         "log_stream": doc.get("logStream"),
         "subscription_filters": doc.get("subscriptionFilters"),
     }
+    record = out.record
+    assert record is not None
+    child, append, index = record.position.child, out.result.entries.append, out.index
     for event in events:
         if not isinstance(event, dict) or "message" not in event:
+            out.index = index
             out.error("bad_log_event", event if isinstance(event, dict) else repr(event))
             continue
-        context = dict(base)
+        context = base.copy()
         context["id"] = event.get("id")
         timestamp = event.get("timestamp")
-        out.entry(
-            message_value(event["message"]),
-            dataset,
-            context,
-            int(timestamp) if isinstance(timestamp, int | float) else None,
-        )
+        message = event["message"]
+        if type(message) is str and message[:1] not in _JSONISH and not message.endswith(("\n", "\r")):
+            value: str | dict[str, Any] = message
+        else:
+            value = message_value(message)
+        append(Entry(value, child(index), dataset, context, int(timestamp) if isinstance(timestamp, int | float) else None))
+        index += 1
+    out.index = index
 
 
 def emit_documents(docs: list[Any], out: Emitter) -> None:

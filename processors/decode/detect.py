@@ -110,7 +110,8 @@ _VPC_HEADER = re.compile(r"^version account-id interface-id |^version vpc-id ")
 _ALB = re.compile(r"^(?:http|https|h2|grpcs|ws|wss) \d{4}-\d\d-\d\dT\S+Z (?:app|net)/\S+ ")
 _NLB = re.compile(r"^tls \d\.\d \d{4}-\d\d-\d\dT\S+ net/")
 _CLASSIC_ELB = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z \S+ [0-9a-fA-F.:\[\]]+:\d+ ")
-_CLOUDFRONT = re.compile(r"^\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\t[A-Z]{3}\w*\t")
+_CLOUDFRONT = re.compile(r"^\d{4}-\d\d-\d\d[\t ]\d\d:\d\d:\d\d[\t ][A-Z]{3}[\w-]*[\t ]")
+_ALB_CONNECTION = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z [0-9a-fA-F.:]+ \d+ \d+ ")
 _CLOUDFRONT_HEADER = re.compile(r"^#(?:Version: |Fields: date\ttime|Fields: date time x-edge-location)")
 _S3ACCESS = re.compile(r"^[0-9a-f]{64} \S+ \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] ")
 _ROUTE53_PUBLIC = re.compile(r"^1\.0 \d{4}-\d\d-\d\dT\S+Z Z[A-Z0-9]+ ")
@@ -133,7 +134,7 @@ def _sniff_text(text: str) -> str:
             return "route53"
         if _S3ACCESS.match(text):
             return "s3access"
-        if _CLASSIC_ELB.match(text):
+        if _CLASSIC_ELB.match(text) or _ALB_CONNECTION.match(text):
             return "elb"
         if _LAMBDA.match(text):
             return "lambda"
@@ -158,6 +159,9 @@ def _sniff_dict(doc: dict[str, Any]) -> str:
     if "eventVersion" in doc and "eventSource" in doc:
         return "cloudtrail"
     if "schemaVersion" in doc and "type" in doc and "service" in doc:
+        return "guardduty"
+    findings = doc.get("findings", doc.get("Findings"))
+    if isinstance(findings, list) and len(doc) == 1 and all(isinstance(f, dict) and "schemaVersion" in f for f in findings):
         return "guardduty"
     if "webaclId" in doc or ("httpRequest" in doc and "terminatingRuleId" in doc):
         return "waf"

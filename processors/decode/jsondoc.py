@@ -28,10 +28,24 @@ from streams.core.model import DecodeResult, Record
 from streams.core.registry import DECODERS
 
 
+def findings_list(doc: dict[str, Any]) -> list[Any] | None:
+    """The list of a ``{"findings": [...]}`` export (GuardDuty API responses and exports), else None."""
+    if len(doc) != 1:
+        return None
+    findings = doc.get("findings", doc.get("Findings"))
+    return findings if isinstance(findings, list) else None
+
+
 def emit_json_value(value: Any, out: Emitter) -> None:
-    """A parsed JSON value as entries: an object is one entry, an array fans out."""
+    """A parsed JSON value as entries: an object is one entry, an array (or a findings export) fans out."""
     if isinstance(value, dict):
-        out.entry(value)
+        findings = findings_list(value)
+        if findings is None:
+            out.entry(value)
+        elif findings:
+            emit_json_value(findings, out)
+        else:
+            out.drop("empty_export")
     elif isinstance(value, list):
         for item in value:
             if isinstance(item, dict):
