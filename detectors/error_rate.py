@@ -79,6 +79,7 @@ class ErrorRateConfig(WindowedConfig):
     condition: Condition = Condition()
     explain: list[str] = Field(default_factory=lambda: ["http.response.status_code", "url.path", "source.ip"])
     min_requests: int = Field(20, ge=1, description="windows with fewer entries are not judged")
+    min_matches: int = Field(10, ge=1, description="a finding needs at least this many matching entries")
     min_ratio: float = Field(0.05, ge=0, le=1, description="a finding needs at least this share")
     min_ratio_increase: float = Field(0.05, ge=0, le=1, description="and this much above the expected share")
     max_ratio: float = Field(0.5, ge=0, le=1, description="alarm at this share even before warm-up")
@@ -121,7 +122,7 @@ class ErrorRateDetector(WindowedDetector):
         score, warm = self._score(key, state, "ratio", start, ratio, 100.0)
         expected = score.expected if score.expected is not None else 0.0
         baseline_alarm = warm and score.anomalous and ratio - expected >= cfg.min_ratio_increase
-        if not ((baseline_alarm and ratio >= cfg.min_ratio) or ratio >= cfg.max_ratio):
+        if matches < cfg.min_matches or not ((baseline_alarm and ratio >= cfg.min_ratio) or ratio >= cfg.max_ratio):
             self._explain(state, partial, learn=True)
             return None
         value = max(score.score if baseline_alarm else 0.0, 0.7 + 0.3 * (ratio - cfg.max_ratio) / max(1e-9, 1 - cfg.max_ratio) if ratio >= cfg.max_ratio else 0.0)

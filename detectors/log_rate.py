@@ -44,7 +44,7 @@ class LogRateConfig(WindowedConfig):
         description="fields whose top values explain a change",
     )
     min_spike_count: int = Field(20, ge=0, description="a spike needs at least this many entries")
-    min_spike_ratio: float = Field(1.5, ge=1.0, description="and observed >= ratio x expected")
+    min_spike_ratio: float = Field(2.0, ge=1.0, description="and observed >= ratio x expected")
     min_drop_expected: float = Field(10.0, ge=0, description="drops/silence only for keys expecting this many")
     max_drop_ratio: float = Field(0.5, gt=0, le=1, description="a drop needs observed <= ratio x expected")
     forget_after_windows: int = Field(1440, ge=1, description="stop tracking a key silent this long")

@@ -55,9 +55,9 @@ class VpcRejectsConfig(WindowedConfig):
     datasets: list[str] | None = Field(default_factory=lambda: ["vpcflow"])
     keys: list[str] = Field(default_factory=lambda: ["aws.vpcflow.interface_id", "source.ip"], min_length=1)
     explain: list[str] = Field(default_factory=lambda: ["source.ip", "destination.port", "destination.ip"])
-    min_rejects: int = Field(20, ge=0, description="a reject spike needs at least this many REJECTs")
+    min_rejects: int = Field(20, ge=0, description="a finding needs at least this many REJECTs")
     min_spike_ratio: float = Field(2.0, ge=1.0, description="and rejects >= ratio x expected")
-    min_flows_for_ratio: int = Field(30, ge=1, description="the ratio is judged only with this many flows")
+    min_flows_for_ratio: int = Field(100, ge=1, description="the ratio is judged only with this many flows")
     min_ratio: float = Field(0.2, ge=0, le=1, description="a ratio finding needs at least this REJECT share")
     min_ratio_increase: float = Field(0.1, ge=0, le=1, description="and this much above the expected share")
 
@@ -107,7 +107,7 @@ class VpcRejectsDetector(WindowedDetector):
                               summary)
         elif ratio_score is not None and ratio_warm and ratio_score.anomalous and ratio_score.expected is not None:
             exp_ratio = ratio_score.expected
-            if ratio >= cfg.min_ratio and ratio - exp_ratio >= cfg.min_ratio_increase:
+            if ratio >= cfg.min_ratio and ratio - exp_ratio >= cfg.min_ratio_increase and rejects >= cfg.min_rejects:
                 summary = (f"{key[0]}={key[1]}: {ratio:.0%} of {partial.count} flows rejected "
                            f"(expected {exp_ratio:.0%})")
                 anomaly = Anomaly("reject_ratio", round(ratio, 4), round(exp_ratio, 4), _band(ratio_score),
