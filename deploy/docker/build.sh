@@ -6,20 +6,21 @@
 #   build.sh install WHEELHOUSE VENV          a virtual environment with logwarden, from the wheelhouse only
 #
 # PYTHON picks the interpreter (default python3); extra pip options come from PIP_* variables
-# (for example PIP_NO_COMPILE=1 in the test, to save time: byte-compiling changes nothing it checks).
+# (the image sets PIP_NO_CACHE_DIR=1; the test sets PIP_NO_COMPILE=1 to save time: byte-compiling changes
+# nothing it checks, and it lets pip reuse its cache of the packages .ci/run already downloaded).
 set -eu
 PYTHON=${PYTHON:-python3}
 step=${1:?usage: build.sh wheelhouse SRC WHEELHOUSE | install WHEELHOUSE VENV}
 case "$step" in
   wheelhouse)
     src=${2:?source dir}; wheelhouse=${3:?wheelhouse dir}
-    "$PYTHON" -m pip wheel --no-cache-dir --wheel-dir "$wheelhouse" "$src"
+    "$PYTHON" -m pip wheel --wheel-dir "$wheelhouse" "$src"
     ;;
   install)
     wheelhouse=${2:?wheelhouse dir}; venv=${3:?venv dir}
     "$PYTHON" -m venv "$venv"
     # --no-index: only what the wheelhouse holds, so the image has exactly the dependencies built above.
-    "$venv/bin/pip" install --no-cache-dir --no-index --find-links "$wheelhouse" logwarden
+    "$venv/bin/pip" install --no-index --find-links "$wheelhouse" logwarden
     "$venv/bin/logwarden" --version
     ;;
   *)
