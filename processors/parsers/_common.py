@@ -113,6 +113,19 @@ def add_related(doc: dict[str, Any], kind: str, *values: Any) -> None:
             items.append(value)
 
 
+def drop_nulls(value: Any) -> Any:
+    """Remove None members from nested objects (as Elastic's pipelines do), keeping the rest.
+
+    >>> drop_nulls([{"a": None, "b": [{"c": None, "d": 1}]}])
+    [{'b': [{'d': 1}]}]
+    """
+    if isinstance(value, dict):
+        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [drop_nulls(v) for v in value if v is not None]
+    return value
+
+
 def entry_text(entry: Entry) -> str:
     """The text line of an entry (a ``{"message": line}`` wrapper is unwrapped)."""
     value = entry.value
@@ -190,6 +203,9 @@ class BaseParser:
                 self.finish(doc, entry)
             except ParseFailure as failure:
                 errors.append(self.dead_letter(entry, failure.reason, failure.detail))
+                continue
+            except (ValueError, OverflowError) as err:  # a conversion of an input value failed
+                errors.append(self.dead_letter(entry, Reason.BAD_VALUE, f"{type(err).__name__}: {err}"))
                 continue
             except Skip as skip:
                 dropped[skip.reason] = dropped.get(skip.reason, 0) + 1

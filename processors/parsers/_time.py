@@ -56,13 +56,22 @@ def epoch_ms_iso(millis: int) -> str:
     return f"{epoch_iso(seconds)[:-5]}.{ms:03d}Z"
 
 
+def _plausible(text: str) -> bool:
+    """Cheap range check of ``YYYY-MM-DDTHH:MM:SS`` so the fast path never emits an impossible date."""
+    head = text[:19]
+    if len(head) != 19 or not (head[:4] + head[5:7] + head[8:10] + head[11:13] + head[14:16] + head[17:19]).isdigit():
+        return False
+    return 1 <= int(head[5:7]) <= 12 and 1 <= int(head[8:10]) <= 31 and int(head[11:13]) < 24 \
+        and int(head[14:16]) < 60 and int(head[17:19]) < 60
+
+
 def iso_ms(text: str) -> str | None:
     """Normalise an ISO 8601 timestamp to UTC with milliseconds; None if unreadable."""
     if not isinstance(text, str):
         return None
     if len(text) >= 20 and text[-1] == "Z" and text[10] == "T" and text[4] == "-" and text[13] == ":":
         frac = text[20:-1] if len(text) > 20 and text[19] == "." else ""
-        if frac.isdigit() or frac == "":
+        if (frac.isdigit() or frac == "") and _plausible(text):
             return f"{text[:19]}.{(frac + '000')[:3]}Z"
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)

@@ -1,16 +1,14 @@
-"""How findings look on the wire: an ECS alert document and a generic JSON body.
+"""Finding bodies for notifications: the generic JSON shape (times as ISO-8601 UTC).
 
-``finding_to_ecs`` is the one swap point: it uses ``detectors.findings.to_ecs``
-when the detectors package provides it, else the rendering below.
+The ECS alert and OCSF renderings belong to the detectors package
+(``detectors.findings``) and are reached through ``streams.sinks.render``.
 
 >>> from streams.core.model import Finding, Severity
 >>> f = Finding("f1", "vpc-rejects", "rate", "reject_spike", {"eni": "eni-1"}, 60.0, 120.0, 50.0, 5.0,
-...             (0.0, 10.0), 0.97, Severity.CRITICAL, "REJECT spike on eni-1", first_seen=60.0, last_seen=120.0)
->>> doc = ecs_document(f)
->>> doc["event"]["kind"], doc["@timestamp"], doc["logwarden"]["finding"]["band"]
-('alert', '1970-01-01T00:02:00Z', {'lower': 0.0, 'upper': 10.0})
->>> generic_json(f)["severity"], generic_json(f)["window_start"]
-('critical', '1970-01-01T00:01:00Z')
+...             (0.0, 10.0), 0.97, Severity.CRITICAL, "REJECT spike on eni-1", first_seen=60.0, last_seen=120.5)
+>>> body = generic_json(f)
+>>> body["severity"], body["window_start"], body["last_seen"], body["band"]
+('critical', '1970-01-01T00:01:00Z', '1970-01-01T00:02:00.500Z', [0.0, 10.0])
 """
 
 from __future__ import annotations
@@ -19,12 +17,11 @@ import time
 from typing import Any
 
 from streams.core.model import Finding
-
-_ECS_SEVERITY = {"low": 21, "medium": 47, "high": 73, "critical": 99}
+from streams.sinks.render import finding_fields
 
 
 def iso(seconds: float) -> str:
-    """Epoch seconds -> ISO-8601 UTC with millisecond precision when needed."""
+    """Epoch seconds -> ISO-8601 UTC, with milliseconds only when there are some."""
     whole = int(seconds)
     millis = int(round((seconds - whole) * 1000))
     base = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
@@ -32,68 +29,11 @@ def iso(seconds: float) -> str:
 
 
 def generic_json(finding: Finding) -> dict[str, Any]:
-    """Every field of the finding, times as ISO strings: the generic webhook/SNS body."""
-    return {
-        "id": finding.id,
-        "detector": finding.detector,
-        "detector_type": finding.detector_type,
-        "finding_type": finding.finding_type,
-        "status": finding.status,
-        "severity": finding.severity.value,
-        "score": finding.score,
-        "summary": finding.summary,
-        "entity": dict(finding.entity),
-        "window_start": iso(finding.window_start),
-        "window_end": iso(finding.window_end),
-        "observed": finding.observed,
-        "expected": finding.expected,
-        "band": list(finding.band) if finding.band else None,
-        "explanation": finding.explanation,
-        "sample_event_ids": list(finding.sample_event_ids),
-        "first_seen": iso(finding.first_seen or finding.window_start),
-        "last_seen": iso(finding.last_seen or finding.window_end),
-        "count": finding.count,
-    }
-
-
-def ecs_document(finding: Finding) -> dict[str, Any]:
-    """An ECS alert document (``event.kind: alert``) with the finding under ``logwarden.finding``."""
-    body = generic_json(finding)
-    band = {"lower": finding.band[0], "upper": finding.band[1]} if finding.band else None
-    return {
-        "@timestamp": body["last_seen"],
-        "message": finding.summary,
-        "event": {
-            "kind": "alert",
-            "category": ["network"] if "eni" in finding.entity or "source.ip" in finding.entity else ["host"],
-            "type": ["info"],
-            "dataset": "logwarden.findings",
-            "module": "logwarden",
-            "id": finding.id,
-            "severity": _ECS_SEVERITY[finding.severity.value],
-            "risk_score": round(finding.score * 100, 2),
-            "start": body["first_seen"],
-            "end": body["last_seen"],
-        },
-        "rule": {"name": finding.detector, "category": finding.finding_type, "ruleset": finding.detector_type},
-        "logwarden": {
-            "finding": {
-                **{k: body[k] for k in ("id", "detector", "detector_type", "finding_type", "entity", "window_start",
-                                        "window_end", "observed", "expected", "score", "severity", "summary",
-                                        "explanation", "sample_event_ids", "first_seen", "last_seen", "count",
-                                        "status")},
-                "band": band,
-                "entity_key": ",".join(f"{k}={v}" for k, v in sorted(finding.entity.items())),
-                "severity_rank": finding.severity.rank,
-            }
-        },
-    }
-
-
-def finding_to_ecs(finding: Finding) -> dict[str, Any]:
-    """The ECS alert document for a finding (the detectors package's rendering when present)."""
-    try:
-        from detectors.findings import to_ecs  # type: ignore[import-not-found]
-    except ImportError:
-        return ecs_document(finding)
-    return to_ecs(finding)
+    """Every field of the finding with readable times: the generic webhook and SNS body."""
+    body = finding_fields(finding)
+    body["band"] = list(finding.band) if finding.band else None
+    body["first_seen"] = finding.first_seen or finding.window_start
+    body["last_seen"] = finding.last_seen or finding.window_end
+    for key in ("window_start", "window_end", "first_seen", "last_seen"):
+        body[key] = iso(body[key])
+    return body

@@ -17,11 +17,11 @@ from pydantic import Field
 from streams.core.model import Finding, ItemResult, Outcome
 from streams.core.registry import FINDING_SINKS
 from streams.sinks.finding_base import FindingSinkConfig
-from streams.sinks.finding_docs import finding_to_ecs
 from streams.sinks.opensearch import OpenSearchSink, OpenSearchSinkConfig
 from streams.sinks.opensearch_bulk import BulkItem, encode
 from streams.sinks.opensearch_install import install
 from streams.sinks.policy import Route
+from streams.sinks.render import render_finding
 
 
 class OpenSearchFindingsConfig(FindingSinkConfig, OpenSearchSinkConfig):
@@ -52,7 +52,8 @@ class OpenSearchFindingsSink(OpenSearchSink):
         return f"{self.config.index}-{time.strftime('%Y.%m', time.gmtime(finding.first_seen or finding.window_start))}"
 
     def encode(self, slot: int, item: Finding) -> BulkItem:
-        doc = finding_to_ecs(item)
+        doc = render_finding(item, "ecs")
+        doc.pop("_id", None)  # metadata, not source: the id travels in the bulk action
         return encode(slot, "update", self.index_for(item), item.id, {"doc": doc, "doc_as_upsert": True})
 
     async def write(self, findings: list[Finding]) -> list[ItemResult]:  # type: ignore[override]

@@ -17,7 +17,8 @@ from pydantic import Field
 from streams.core.model import Finding, ItemResult, Outcome
 from streams.core.registry import FINDING_SINKS
 from streams.sinks.finding_base import FindingSinkConfig, RoutedFindingSink
-from streams.sinks.finding_docs import finding_to_ecs, generic_json
+from streams.sinks.finding_docs import generic_json
+from streams.sinks.render import render_finding
 
 _RETRYABLE_CODES = {
     "Throttling",
@@ -36,7 +37,7 @@ _RETRYABLE_CODES = {
 
 class SnsSinkConfig(FindingSinkConfig):
     topic_arn: str
-    format: Literal["generic", "ecs"] = "generic"
+    format: Literal["generic", "ecs", "ocsf"] = "generic"
     region_name: str | None = None
     endpoint_url: str | None = Field(None, description="for LocalStack or moto")
     notify: Literal["changes", "every"] = "changes"
@@ -70,7 +71,7 @@ class SnsSink(RoutedFindingSink):
         self._stack = self._client = None
 
     def message(self, finding: Finding) -> dict[str, Any]:
-        body = finding_to_ecs(finding) if self.config.format == "ecs" else generic_json(finding)
+        body = generic_json(finding) if self.config.format == "generic" else render_finding(finding, self.config.format)
         attrs = {
             "severity": finding.severity.value,
             "detector": finding.detector,

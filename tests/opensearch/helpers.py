@@ -164,7 +164,7 @@ class Noida:
 
     def __init__(self) -> None:
         self.port = servers.free_port()
-        self.data_dir = Path(tempfile.mkdtemp(prefix="noida-outage-"))
+        self.data_dir = Path(tempfile.mkdtemp(prefix="noida-test-"))
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 

@@ -183,7 +183,8 @@ async def test_sns_publishes_json_with_attributes(aws_env: dict[str, str]) -> No
             got = await sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
             envelopes = [json.loads(m["Body"]) for m in got.get("Messages", [])]
             assert len(envelopes) == 1
-            assert json.loads(envelopes[0]["Message"])["entity"] == {"eni": "eni-1"}
+            message = json.loads(envelopes[0]["Message"])
+            assert message["entity"] == {"eni": "eni-1"} and message["window_start"] == "1970-01-01T00:10:00Z"
             assert envelopes[0]["MessageAttributes"]["severity"]["Value"] == "high"
             assert envelopes[0]["Subject"].startswith("[HIGH] REJECT spike")
             bad = SnsSink(SnsSinkConfig(type="sns", topic_arn=topic + "-missing", retry=FAST_RETRY), client_kwargs=aws_env)
@@ -212,11 +213,13 @@ async def test_opensearch_findings_upsert_by_id(opensearch_url: str) -> None:
         assert (await sink.client.count(index=index))["count"] == 1
         doc = (await sink.client.get(index=index, id=finding.id))["_source"]
         assert doc["event"]["kind"] == "alert"
-        if "logwarden" in doc:  # logwarden's own rendering (detectors' to_ecs may shape it differently)
-            assert doc["logwarden"]["finding"]["count"] == 5
-            assert doc["logwarden"]["finding"]["status"] == "resolved"
-            mapping = (await sink.client.indices.get_mapping(index=index))[index]["mappings"]
-            props = mapping["properties"]["logwarden"]["properties"]["finding"]["properties"]
-            assert props["window_start"]["type"] == "date" and props["score"]["type"] == "double"
+        assert "_id" not in doc
+        assert doc["logwarden"]["finding"]["count"] == 5
+        assert doc["logwarden"]["finding"]["status"] == "resolved"
+        mapping = (await sink.client.indices.get_mapping(index=index))[index]["mappings"]
+        props = mapping["properties"]["logwarden"]["properties"]["finding"]["properties"]
+        assert props["window"]["properties"]["start"]["type"] == "date"
+        assert {props[k]["type"] for k in ("score", "observed", "band")} == {"double"}
+        assert props["explanation"]["type"] == "flattened"
     finally:
         await sink.close()
