@@ -22,7 +22,9 @@ def keyed(start: int, count: int, keys: int = 20) -> list[tuple[str, bytes]]:
     return [(f"k{i % keys}", b"%d k%d %d" % (i, i % keys, i // keys)) for i in range(start, start + count)]
 
 
-async def test_split_mid_stream_keeps_every_record_and_per_key_order(aws_credentials: dict[str, str], real_split: None) -> None:
+async def test_split_mid_stream_keeps_every_record_and_per_key_order(
+    aws_credentials: dict[str, str], real_split: None
+) -> None:
     stream, table = unique("split"), unique("leases")
     await create_stream(aws_credentials, stream, 1)
     await put_all(aws_credentials, stream, keyed(0, 2000))
@@ -32,7 +34,9 @@ async def test_split_mid_stream_keeps_every_record_and_per_key_order(aws_credent
     try:
         await consumer.wait_for(lambda: len(consumer.delivered) >= 300, 20)
         async with client(aws_credentials, "kinesis") as kinesis:
-            await kinesis.split_shard(StreamName=stream, ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2**127))
+            await kinesis.split_shard(
+                StreamName=stream, ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2**127)
+            )
         assert len(consumer.delivered) < 2000, "the split must happen while the parent is still being read"
         await put_all(aws_credentials, stream, keyed(2000, 2000))
         await consumer.wait_for(lambda: len(consumer.delivered) >= 4000, 40)
@@ -55,7 +59,9 @@ async def test_split_mid_stream_keeps_every_record_and_per_key_order(aws_credent
 
 
 def _client_error(code: str, operation: str) -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, operation)
+    return ClientError(
+        {"Error": {"Code": code, "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, operation
+    )
 
 
 class FlakyKinesis:
