@@ -19,7 +19,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -78,8 +78,9 @@ class KinesisSourceConfig(SourceConfig):
 
 @SOURCES.register("kinesis", KinesisSourceConfig)
 class KinesisSource:
-    def __init__(self, config: KinesisSourceConfig):
+    def __init__(self, config: KinesisSourceConfig, wrap_client: Callable[[Any], Any] | None = None):
         self.config = config
+        self._wrap = wrap_client  # a test seam: wraps the real Kinesis client (fault injection)
         self.name = config.name or f"kinesis-{config.stream_name}"
         self.worker_id = config.worker_id
         key = "StreamARN" if config.stream.startswith("arn:") else "StreamName"
@@ -106,6 +107,8 @@ class KinesisSource:
         session = get_session()
         kw = {"region_name": self.config.region, "endpoint_url": self.config.endpoint_url}
         self.kinesis = await self._stack.enter_async_context(session.create_client("kinesis", **kw))
+        if self._wrap is not None:
+            self.kinesis = self._wrap(self.kinesis)
         dynamodb = await self._stack.enter_async_context(session.create_client("dynamodb", **kw))
         self.table = LeaseTable(dynamodb, self.config.lease_table or f"logwarden-{self.name}")
         await self.table.ensure_table()
@@ -133,7 +136,9 @@ class KinesisSource:
                 parents = tuple(p for p in (shard.get("ParentShardId"), shard.get("AdjacentParentShardId")) if p)
                 # LATEST on a closed shard would read nothing: mark it done so its children can start
                 start = SHARD_END if ending is not None and self.config.initial_position == "LATEST" else None
-                await self.table.create(Lease(shard["ShardId"], checkpoint=start or self.config.initial_position, parents=parents))
+                await self.table.create(
+                    Lease(shard["ShardId"], checkpoint=start or self.config.initial_position, parents=parents)
+                )
         self._ending = {s["ShardId"]: s["SequenceNumberRange"].get("EndingSequenceNumber") for s in shards}
 
     async def _coordinate(self) -> None:
@@ -162,12 +167,16 @@ class KinesisSource:
 
     async def _take_leases(self) -> None:
         assert self.table is not None
+        if self._closed.is_set():
+            return
         leases = await self.table.list()
         self.observer.update(leases)
         plan = plan_takes(
             leases, self.worker_id, set(self.readers), self.observer.expired_keys(leases), self.config.max_leases
         )
-        for lease, event in [(lease, "taken") for lease in plan.take] + ([(plan.steal, "stolen")] if plan.steal else []):
+        for lease, event in [(lease, "taken") for lease in plan.take] + (
+            [(plan.steal, "stolen")] if plan.steal else []
+        ):
             try:
                 await self.table.take(lease, self.worker_id)
             except LeaseLost:
@@ -198,8 +207,8 @@ class KinesisSource:
     async def close(self) -> None:
         """Stop reading, keep the checkpoints already written, give every lease back."""
         self._closed.set()
+        self._resync.set()  # wake the coordinator; it finishes its round rather than being cancelled mid-write
         if self._task is not None:
-            self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         readers = list(self.readers.values())
         await asyncio.gather(*(reader.stop() for reader in readers), return_exceptions=True)

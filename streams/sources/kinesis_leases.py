@@ -131,19 +131,24 @@ class LeaseTable:
 
     async def _update(self, lease: Lease, expression: str, values: dict[str, Any], condition: str) -> None:
         values = {":expected": {"N": str(lease.counter)}, ":one": {"N": "1"}, **values}
-        try:
-            await self.client.update_item(
-                TableName=self.table,
-                Key={"leaseKey": {"S": lease.key}},
-                UpdateExpression=expression,
-                ConditionExpression=condition,
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as err:
-            if _conditional_failed(err):
-                raise LeaseLost(lease.key) from None
-            raise
-        lease.counter += 1
+
+        async def write() -> None:
+            try:
+                await self.client.update_item(
+                    TableName=self.table,
+                    Key={"leaseKey": {"S": lease.key}},
+                    UpdateExpression=expression,
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues=values,
+                )
+            except ClientError as err:
+                if _conditional_failed(err):
+                    raise LeaseLost(lease.key) from None
+                raise
+            lease.counter += 1
+
+        # shielded: a write cancelled half-way would leave our counter behind the table's
+        await asyncio.shield(write())
 
     async def take(self, lease: Lease, owner: str) -> None:
         """Take a free, expired or stolen lease (conditional on the counter we saw)."""

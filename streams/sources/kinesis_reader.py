@@ -65,6 +65,14 @@ def error_code(err: BaseException) -> str:
     return err.response.get("Error", {}).get("Code", "") if isinstance(err, ClientError) else ""
 
 
+def is_transient(err: BaseException) -> bool:
+    """Throttling, a 5xx or a connection problem: worth retrying with backoff."""
+    if isinstance(err, ClientError):
+        status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return error_code(err) in THROTTLE_CODES or status >= 500
+    return isinstance(err, (BotoCoreError, OSError))
+
+
 class Backoff:
     """Exponential backoff with full jitter.
 
@@ -102,7 +110,7 @@ class ShardReader:
         self.shard = lease.key
         self.on_finished = on_finished
         self.ending_sequence: str | None = None  # set by the source when ListShards says the shard is closed
-        self.lost = self.stopping = self.drained = False
+        self.lost = self.stopping = self.drained = self.released = False
         self._reached_end = False
         self._tracker: AckTracker[int] = AckTracker()
         self._ends: dict[int, tuple[str, int]] = {}
@@ -142,11 +150,12 @@ class ShardReader:
                 return False
 
     async def release(self) -> None:
-        if self.lost or self.drained:
+        if self.lost or self.drained or self.released:
             return
         async with self._lock:
             try:
                 await self.table.release(self.lease)
+                self.released = True
                 km.LEASE_EVENTS.labels(self.settings.source, "released").inc()
             except LeaseLost:
                 await self._mark_lost()
@@ -163,7 +172,7 @@ class ShardReader:
 
     async def ack(self, batch_no: int) -> None:
         """Acknowledge one batch; checkpoint the highest contiguous position."""
-        if self.lost:
+        if self.lost or self.released:
             return
         done = self._tracker.ack(self.shard, batch_no)
         if done is not None:
@@ -171,7 +180,7 @@ class ShardReader:
             for older in [n for n in self._ends if n < done]:
                 self._ends.pop(older)
             async with self._lock:
-                if not self.lost:
+                if not (self.lost or self.released):
                     try:
                         await self.table.checkpoint(self.lease, sequence, sub)
                     except LeaseLost:
@@ -201,9 +210,9 @@ class ShardReader:
                 self._backoff.reset()
                 return response
             except (ClientError, BotoCoreError, OSError) as err:
-                code = error_code(err)
-                if isinstance(err, ClientError) and code not in THROTTLE_CODES:
+                if not is_transient(err):
                     raise
+                code = error_code(err)
                 km.THROTTLES.labels(self.settings.source, operation).inc()
                 delay = self._backoff.next()
                 log.info("%s on %s failed (%s); retrying in %.2fs", operation, self.shard, code or err, delay)
@@ -261,9 +270,7 @@ class ShardReader:
 
     async def _wait_capacity(self) -> None:
         async with self._capacity:
-            await self._capacity.wait_for(
-                lambda: self.stopping or self.pending < self.settings.max_unacked_batches
-            )
+            await self._capacity.wait_for(lambda: self.stopping or self.pending < self.settings.max_unacked_batches)
 
     def _at_end(self, next_iterator: str | None, got: int, behind: int) -> bool:
         if next_iterator is None:
