@@ -30,7 +30,7 @@ from streams.core.config import SinkConfig
 from streams.core.model import Event, Finding, ItemResult, Outcome
 from streams.core.registry import FINDING_SINKS, SINKS
 from streams.sources import kinesis_metrics as km
-from streams.sources.kinesis_reader import Backoff, error_code, is_transient
+from streams.sources.kinesis_retry import Backoff, error_code, is_transient
 
 MAX_RECORDS_PER_CALL = 500
 MAX_BYTES_PER_CALL = 5 << 20

@@ -140,6 +140,9 @@ class KinesisSource:
                     Lease(shard["ShardId"], checkpoint=start or self.config.initial_position, parents=parents)
                 )
         self._ending = {s["ShardId"]: s["SequenceNumberRange"].get("EndingSequenceNumber") for s in shards}
+        for lease in existing.values():
+            if lease.finished and lease.key not in self._ending:
+                await self.table.delete(lease)  # the shard aged out of the stream: its lease is done for good
 
     async def _coordinate(self) -> None:
         loop = asyncio.get_running_loop()
