@@ -1,0 +1,1 @@
+"""Labeled evaluation of the series models (NAB-style): ``python -m detectors.eval``."""

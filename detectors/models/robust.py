@@ -1,0 +1,219 @@
+"""The default series model: robust forecasters, a calibrated z-score, episodes.
+
+How a point is scored:
+
+1. Forecast. Several online forecasters learn in parallel: a slow level
+   (memory ``window`` points), a fast level (follows random-walk-like series
+   such as CPU or latency) and, once ``seasonality`` allows and two full
+   periods of timestamps have been seen, daily and weekly additive profiles
+   (5-minute slots, so irregular timestamps and gaps are fine). The forecaster
+   with the lowest recent mean absolute error gives ``expected``.
+2. Surprise. ``z = (x - expected) / sigma`` where sigma is that error scale,
+   floored: never below 0.5 % of the level (constant series: no division by
+   zero) and, for counts (non-negative integers, or ``counts=true``), never
+   below ``sqrt(expected + 1)`` (Poisson: 0 -> 3 is z = 3, not a 10-sigma
+   spike). A drop to exactly 0 of a count series that is rarely 0 is at least
+   ``sqrt(2 * expected)`` sigmas (the Poisson tail of silence).
+   ``direction`` and ``min_value`` drop the sides that do not matter, then
+   ``sensitivity`` multiplies z and :mod:`~detectors.models.calibrate` maps it
+   to [0, 1] (0.5 = 5 sigma).
+3. Emission. With ``suppress`` (default) an episode's onset scores in full,
+   later points of the same episode (until ``shift_points`` quiet points) are
+   damped unless they escalate (:mod:`~detectors.models.episode`).
+
+Learning. Every finite point is learned, anomalous ones *damped*: residuals
+are clipped at 3 error scales (Huber) and anomalous points do not grow the
+error scale, unless outliers have become frequent (a variance change: then
+the scale follows). After ``shift_points`` consecutive same-side outliers the
+forecasters re-base on their median: a level shift is absorbed, alarming once.
+The forecasters from before an outlier run are remembered for ``10 * window``
+points: a return to that old normal is a recovery, not a new anomaly.
+NaN / inf points score 0 and are not learned.
+
+>>> m = RobustModel(warmup=10)
+>>> for t in range(60):
+...     m.learn_one(60.0 * t, 100.0 + (t % 3))
+>>> m.score_one(3600.0, 101.0).anomalous, m.score_one(3600.0, 160.0).anomalous
+(False, True)
+>>> s = m.score_one(3600.0, 160.0)  # counts: Poisson floor sigma = sqrt(102)
+>>> round(s.score, 2), round(s.expected, 1)
+(0.63, 101.0)
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import statistics
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from detectors.models.base import ZERO, Direction, Score, Seasonality
+from detectors.models.calibrate import score_to_z, z_to_score
+from detectors.models.episode import Episode
+from detectors.models.forecast import LevelForecaster, SeasonalForecaster
+from detectors.models.params import ModelParams, validate_params
+
+FAST_ALPHA = 0.5
+REL_FLOOR = 0.005
+ABS_FLOOR = 1e-9
+MAE_TO_SIGMA = math.sqrt(math.pi / 2.0)
+DAY = 86400.0
+WEEK = 7 * DAY
+SLOT_SECONDS = 300.0
+SEASON_GAMMA = 0.3
+RARE_ZERO = 0.02
+VOLATILE = 0.3  # outlier rate above which the error scale follows outliers
+RECALL_WINDOWS = 10  # remember the pre-shift normal this many windows
+
+
+@dataclass(slots=True, frozen=True)
+class Evaluation:
+    expected: float
+    sigma: float
+    z: float  # signed, in sigmas
+    surprise: float  # directional, times sensitivity, >= 0
+    raw: float  # calibrated score before episode damping
+    recovered: bool = False  # back to the normal from before a shift
+
+
+class RobustModel:
+    """Robust online forecaster ensemble with calibrated, episode-aware scores."""
+
+    def __init__(self, params: ModelParams | None = None, **overrides: Any):
+        if params is None:
+            params = validate_params(overrides)
+        elif overrides:
+            params = validate_params({**params.model_dump(), **overrides})
+        self.params = params
+        self.n = 0
+        self.last_t: float | None = None
+        self.steps: deque[float] = deque(maxlen=31)
+        slow = 2.0 / (params.window + 1)
+        self.forecasters: list[LevelForecaster] = [LevelForecaster(slow), LevelForecaster(max(FAST_ALPHA, slow))]
+        self.seasonal_done = params.seasonality == Seasonality.NONE
+        self.is_count = params.counts is not False
+        self.zero_rate = 0.0
+        self.run: list[float] = []
+        self.run_sign = 0
+        self.episode = Episode(quiet_points=params.shift_points)
+        self.outlier_rate = 0.0
+        self.before: list[LevelForecaster] | None = None
+        self.before_until = 0
+        self._z_threshold = score_to_z(params.threshold)
+
+    # -- scoring -------------------------------------------------------------
+    def _evaluate(self, t: float, x: float) -> Evaluation:
+        ev = self._evaluate_with(self.forecasters, t, x)
+        if ev.surprise >= self._z_threshold and self.before is not None and self.n < self.before_until:
+            old = self._evaluate_with(self.before, t, x)
+            if abs(old.z) * self.params.sensitivity < self._z_threshold:
+                return Evaluation(old.expected, old.sigma, old.z, 0.0, 0.0, recovered=True)
+        return ev
+
+    def _evaluate_with(self, forecasters: list[LevelForecaster], t: float, x: float) -> Evaluation:
+        p = self.params
+        best = min((f for f in forecasters if f.ready(t)), key=lambda f: f.mae)
+        expected = best.predict(t)
+        sigma = max(MAE_TO_SIGMA * best.mae, REL_FLOOR * abs(expected), ABS_FLOOR)
+        counts = self.is_count if p.counts is None else p.counts
+        if counts:
+            sigma = max(sigma, math.sqrt(max(expected, 0.0) + 1.0))
+        diff = x - expected
+        z = diff / sigma if math.isfinite(diff) else math.copysign(math.inf, diff)
+        if counts and x == 0.0 and expected > 0.0 and self.zero_rate < RARE_ZERO:
+            z = min(z, -math.sqrt(2.0 * expected))
+        up = z if z > 0 and (p.min_value is None or x > p.min_value) else 0.0
+        down = -z if z < 0 and (p.min_value is None or expected > p.min_value) else 0.0
+        if p.direction == Direction.UP:
+            surprise = up
+        elif p.direction == Direction.DOWN:
+            surprise = down
+        else:
+            surprise = max(up, down)
+        surprise *= p.sensitivity
+        return Evaluation(expected, sigma, z, surprise, z_to_score(surprise))
+
+    def score_one(self, t: float, x: float) -> Score:
+        """Score ``x`` at time ``t`` without learning it (pure)."""
+        if not (math.isfinite(x) and math.isfinite(t)) or self.n < self.params.warmup:
+            return ZERO
+        ev = self._evaluate(t, x)
+        p = self.params
+        score = self.episode.emitted(ev.raw, ev.surprise) if p.suppress else ev.raw
+        half = self._z_threshold / p.sensitivity * ev.sigma
+        return Score(score, ev.expected, ev.expected - half, ev.expected + half, score >= p.threshold)
+
+    # -- learning ------------------------------------------------------------
+    def learn_one(self, t: float, x: float) -> None:
+        """Learn ``x`` at time ``t`` (damped if it was an outlier)."""
+        if not (math.isfinite(x) and math.isfinite(t)):
+            return
+        p = self.params
+        if self.last_t is not None and t > self.last_t:
+            self.steps.append(t - self.last_t)
+        self.last_t = t
+        if p.counts is None and self.is_count and not (x >= 0.0 and x.is_integer()):
+            self.is_count = False
+        warm = self.n >= p.warmup
+        outlier = False
+        if warm:
+            ev = self._evaluate(t, x)
+            if ev.recovered:
+                self._recover()
+            outlier = not ev.recovered and abs(ev.z) * p.sensitivity >= self._z_threshold
+            self.outlier_rate += ((1.0 if outlier else 0.0) - self.outlier_rate) / p.shift_points
+            self.episode.update(ev.raw, ev.surprise, p.threshold)
+            self._track_run(outlier, 1 if ev.z > 0 else -1, x)
+        if outlier and not self.run[:-1] and (self.before is None or self.n >= self.before_until):
+            self.before = copy.deepcopy(self.forecasters)  # the normal before this episode
+            self.before_until = self.n + RECALL_WINDOWS * p.window
+        volatile = self.outlier_rate > VOLATILE
+        for f in self.forecasters:
+            f.learn(t, x, clip=warm, update_scale=volatile or not outlier)
+        if len(self.run) >= p.shift_points:
+            self._rebase(t)
+        a = max(1.0 / (self.n + 1), 1.0 / p.window)
+        self.zero_rate += a * ((1.0 if x == 0.0 else 0.0) - self.zero_rate)
+        self.n += 1
+        if warm and not self.seasonal_done:
+            self._start_seasonal(t)
+
+    def _track_run(self, outlier: bool, sign: int, x: float) -> None:
+        if not outlier or sign != self.run_sign:
+            self.run = []
+        self.run_sign = sign if outlier else 0
+        if outlier:
+            self.run.append(x)
+
+    def _recover(self) -> None:
+        """Back to the pre-shift normal: restore its forecasters."""
+        assert self.before is not None
+        self.forecasters, self.before = self.before, None
+        self.run = []
+        self.run_sign = 0
+        self.episode.end()
+
+    def _rebase(self, t: float) -> None:
+        """A sustained shift: move every forecaster to the run's median."""
+        level = statistics.median(self.run)
+        for f in self.forecasters:
+            f.rebase(t, level)
+        self.run = []
+        self.run_sign = 0
+
+    def _start_seasonal(self, t: float) -> None:
+        self.seasonal_done = True
+        if not self.steps:
+            return
+        step = statistics.median(self.steps)
+        periods = {Seasonality.DAILY: [DAY], Seasonality.WEEKLY: [WEEK], Seasonality.AUTO: [DAY, WEEK]}
+        slow = self.forecasters[0]
+        for period in periods[self.params.seasonality]:
+            if step <= 0 or period / step < 4:
+                continue
+            slots = int(period / max(step, SLOT_SECONDS))
+            f = SeasonalForecaster(slow.alpha, period, slots, SEASON_GAMMA, start=t)
+            f.level, f.mae, f.n = slow.level, slow.mae, slow.n
+            self.forecasters.append(f)
