@@ -9,7 +9,7 @@ import pytest
 
 from streams.core.model import Event, Finding, Outcome, Position, Severity
 from streams.core.registry import FINDING_SINKS, SINKS
-from streams.sinks.kinesis import KinesisDocumentSink, KinesisFindingSink, KinesisSinkConfig
+from streams.sinks.kinesis import KinesisDocumentSink, KinesisFindingSink, KinesisFindingSinkConfig, KinesisSinkConfig
 from tests.kinesis.helpers import client, create_stream, unique
 
 pytestmark = pytest.mark.integration
@@ -123,17 +123,14 @@ async def test_findings_published_keyed_by_id(aws_credentials: dict[str, str]) -
         window_start=60.0, window_end=120.0, observed=50.0, expected=3.0, band=(0.0, 9.0), score=0.97,
         severity=Severity.CRITICAL, summary="REJECT spike on eni-1",
     )  # fmt: skip
-    sink = KinesisFindingSink(sink_config(aws_credentials, stream))
-    await sink.start()
-    try:
-        assert [r.outcome for r in await sink.write([finding])] == [Outcome.OK]
-    finally:
-        await sink.close()
-    [doc] = await read_stream(aws_credentials, stream)
-    assert (doc["pk"], doc["id"], doc["severity"], doc["entity"], doc["band"]) == (
-        "f-1",
-        "f-1",
-        "critical",
-        {"eni": "eni-1"},
-        [0.0, 9.0],
-    )
+    for fmt in ("raw", "ecs"):
+        settings = sink_config(aws_credentials, stream).model_dump()
+        sink = KinesisFindingSink(KinesisFindingSinkConfig(**settings, format=fmt))
+        await sink.start()
+        try:
+            assert [r.outcome for r in await sink.write([finding])] == [Outcome.OK]
+        finally:
+            await sink.close()
+    raw, ecs = await read_stream(aws_credentials, stream)
+    assert (raw["pk"], raw["id"], raw["severity"], raw["band"]) == ("f-1", "f-1", "critical", [0.0, 9.0])
+    assert ecs["pk"] == "f-1" and ecs["event"]["kind"] == "alert"
