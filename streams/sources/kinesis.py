@@ -26,6 +26,7 @@ from typing import Any, Literal
 from aiobotocore.session import get_session
 from pydantic import Field, model_validator
 
+from streams.core import metrics
 from streams.core.config import SourceConfig
 from streams.core.model import Batch
 from streams.core.registry import SOURCES
@@ -166,6 +167,9 @@ class KinesisSource:
         for key, reader in list(self.readers.items()):
             if reader.lost or reader.drained or reader.stopping:
                 del self.readers[key]
+                for gauge in (km.MILLIS_BEHIND, metrics.SOURCE_LAG):  # per-shard series only while held
+                    with contextlib.suppress(KeyError):
+                        gauge.remove(self.name, key)
         km.LEASES_HELD.labels(self.name).set(len(self.readers))
 
     async def _take_leases(self) -> None:
