@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import time
 from typing import Any, Literal
 
@@ -29,8 +28,9 @@ from streams.core import metrics
 from streams.core.config import SinkConfig
 from streams.core.model import Event, Finding, ItemResult, Outcome
 from streams.core.registry import FINDING_SINKS, SINKS
+from streams.sinks.render import FindingFormat, render_finding
 from streams.sources import kinesis_metrics as km
-from streams.sources.kinesis_reader import Backoff, error_code, is_transient
+from streams.sources.kinesis_retry import Backoff, error_code, is_transient
 
 MAX_RECORDS_PER_CALL = 500
 MAX_BYTES_PER_CALL = 5 << 20
@@ -174,14 +174,22 @@ class KinesisDocumentSink(_KinesisWriter):
         return await self.put(entries)
 
 
-@FINDING_SINKS.register("kinesis", KinesisSinkConfig)
+class KinesisFindingSinkConfig(KinesisSinkConfig):
+    format: FindingFormat = Field(
+        "ecs", description="ecs: ECS alert document; ocsf: OCSF Detection Finding; raw: the Finding fields"
+    )
+
+
+@FINDING_SINKS.register("kinesis", KinesisFindingSinkConfig)
 class KinesisFindingSink(_KinesisWriter):
-    """Publishes each finding as one JSON record, keyed by the finding id."""
+    """Publishes each finding as one JSON record (ECS, OCSF or raw), keyed by the finding id."""
+
+    config: KinesisFindingSinkConfig
 
     async def write(self, findings: list[Finding]) -> list[ItemResult]:
         entries = []
         for finding in findings:
-            doc = dataclasses.asdict(finding)
+            doc = render_finding(finding, self.config.format)
             key = _dotted(doc, self.config.partition_key_field) if self.config.partition_key_field else None
             entries.append((orjson.dumps(doc, default=str), str(key) if key not in (None, "") else finding.id))
         return await self.put(entries)

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from aiobotocore.session import get_session
 from pydantic import Field, model_validator
 
+from streams.core import metrics
 from streams.core.config import SourceConfig
 from streams.core.model import Batch
 from streams.core.registry import SOURCES
@@ -140,6 +141,9 @@ class KinesisSource:
                     Lease(shard["ShardId"], checkpoint=start or self.config.initial_position, parents=parents)
                 )
         self._ending = {s["ShardId"]: s["SequenceNumberRange"].get("EndingSequenceNumber") for s in shards}
+        for lease in existing.values():
+            if lease.finished and lease.key not in self._ending:
+                await self.table.delete(lease)  # the shard aged out of the stream: its lease is done for good
 
     async def _coordinate(self) -> None:
         loop = asyncio.get_running_loop()
@@ -163,6 +167,9 @@ class KinesisSource:
         for key, reader in list(self.readers.items()):
             if reader.lost or reader.drained or reader.stopping:
                 del self.readers[key]
+                for gauge in (km.MILLIS_BEHIND, metrics.SOURCE_LAG):  # per-shard series only while held
+                    with contextlib.suppress(KeyError):
+                        gauge.remove(self.name, key)
         km.LEASES_HELD.labels(self.name).set(len(self.readers))
 
     async def _take_leases(self) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,22 +21,10 @@ from streams.core.acks import AckTracker
 from streams.core.model import Batch, Position, Record
 from streams.sources import kinesis_metrics as km
 from streams.sources.kinesis_leases import SENTINELS, SHARD_END, WHOLE_RECORD, Lease, LeaseLost, LeaseTable
+from streams.sources.kinesis_retry import Backoff, error_code, is_transient
 from streams.sources.kpl import KplError, deaggregate
 
 log = logging.getLogger(__name__)
-
-THROTTLE_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "LimitExceededException",
-        "KMSThrottlingException",
-        "RequestLimitExceeded",
-        "InternalFailure",
-        "ServiceUnavailable",
-        "InternalServerError",
-    }
-)
 
 
 @dataclass(slots=True, frozen=True)
@@ -59,39 +46,6 @@ class ReaderSettings:
 class Token:
     reader: ShardReader
     batch_no: int
-
-
-def error_code(err: BaseException) -> str:
-    return err.response.get("Error", {}).get("Code", "") if isinstance(err, ClientError) else ""
-
-
-def is_transient(err: BaseException) -> bool:
-    """Throttling, a 5xx or a connection problem: worth retrying with backoff."""
-    if isinstance(err, ClientError):
-        status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        return error_code(err) in THROTTLE_CODES or status >= 500
-    return isinstance(err, (BotoCoreError, OSError))
-
-
-class Backoff:
-    """Exponential backoff with full jitter.
-
-    >>> b = Backoff(0.1, 1.0, rng=random.Random(1))
-    >>> [round(b.next(), 3) for _ in range(3)]
-    [0.013, 0.169, 0.306]
-    """
-
-    def __init__(self, initial: float, maximum: float, rng: random.Random | None = None):
-        self.initial, self.maximum, self.attempt = initial, maximum, 0
-        self.rng = rng or random.Random()
-
-    def next(self) -> float:
-        ceiling = min(self.maximum, self.initial * 2**self.attempt)
-        self.attempt += 1
-        return self.rng.uniform(0, ceiling)
-
-    def reset(self) -> None:
-        self.attempt = 0
 
 
 class ShardReader:

@@ -54,7 +54,7 @@ async def test_one_worker_reads_everything_and_checkpoints(aws_credentials: dict
         await reader.close()
 
 
-def mixed_records(total: int, plain: int = 20_000, per_aggregate: int = 20) -> list[tuple[str, bytes]]:
+def mixed_records(total: int, plain: int = 10_000, per_aggregate: int = 25) -> list[tuple[str, bytes]]:
     """``plain`` ordinary records, the rest KPL-aggregated ``per_aggregate`` to a Kinesis record.
 
     (moto serialises about 2,000 Kinesis records/s; 100k plain records would take a minute.)
