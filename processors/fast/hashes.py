@@ -62,8 +62,8 @@ def _g(v, a, b, c, d, x, y):  # noqa: ANN001
 def _compress(h, block, t, final, v, m):  # noqa: ANN001
     for i in range(16):
         w = np.uint64(0)
-        for j in range(8):
-            w |= np.uint64(block[i * 8 + j]) << np.uint64(8 * j)
+        for j in range(7, -1, -1):
+            w = (w << np.uint64(8)) | np.uint64(block[i * 8 + j])
         m[i] = w
     for i in range(8):
         v[i] = h[i]
@@ -72,15 +72,15 @@ def _compress(h, block, t, final, v, m):  # noqa: ANN001
     if final:
         v[14] = ~v[14]
     for r in range(12):
-        s = _SIGMA[r % 10]
-        _g(v, 0, 4, 8, 12, m[s[0]], m[s[1]])
-        _g(v, 1, 5, 9, 13, m[s[2]], m[s[3]])
-        _g(v, 2, 6, 10, 14, m[s[4]], m[s[5]])
-        _g(v, 3, 7, 11, 15, m[s[6]], m[s[7]])
-        _g(v, 0, 5, 10, 15, m[s[8]], m[s[9]])
-        _g(v, 1, 6, 11, 12, m[s[10]], m[s[11]])
-        _g(v, 2, 7, 8, 13, m[s[12]], m[s[13]])
-        _g(v, 3, 4, 9, 14, m[s[14]], m[s[15]])
+        q = r % 10
+        _g(v, 0, 4, 8, 12, m[_SIGMA[q, 0]], m[_SIGMA[q, 1]])
+        _g(v, 1, 5, 9, 13, m[_SIGMA[q, 2]], m[_SIGMA[q, 3]])
+        _g(v, 2, 6, 10, 14, m[_SIGMA[q, 4]], m[_SIGMA[q, 5]])
+        _g(v, 3, 7, 11, 15, m[_SIGMA[q, 6]], m[_SIGMA[q, 7]])
+        _g(v, 0, 5, 10, 15, m[_SIGMA[q, 8]], m[_SIGMA[q, 9]])
+        _g(v, 1, 6, 11, 12, m[_SIGMA[q, 10]], m[_SIGMA[q, 11]])
+        _g(v, 2, 7, 8, 13, m[_SIGMA[q, 12]], m[_SIGMA[q, 13]])
+        _g(v, 3, 4, 9, 14, m[_SIGMA[q, 14]], m[_SIGMA[q, 15]])
     for i in range(8):
         h[i] ^= v[i] ^ v[i + 8]
 
@@ -88,11 +88,15 @@ def _compress(h, block, t, final, v, m):  # noqa: ANN001
 @nb.njit(cache=True)
 def blake2b_into(msg, start, end, out, at, digest_size):  # noqa: ANN001
     """BLAKE2b of ``msg[start:end]`` (digest_size bytes) written to ``out[at:]``."""
-    h = _IV.copy()
+    blake2b_scratch(msg, start, end, out, at, digest_size, np.empty(40, np.uint64), np.zeros(128, np.uint8))
+
+
+@nb.njit(cache=True)
+def blake2b_scratch(msg, start, end, out, at, digest_size, words, block):  # noqa: ANN001
+    """``blake2b_into`` with caller-owned scratch space (40 words, 128 bytes): no allocation per message."""
+    h, v, m = words[:8], words[8:24], words[24:40]
+    h[:] = _IV
     h[0] ^= np.uint64(0x01010000 | digest_size)
-    v = np.empty(16, np.uint64)
-    m = np.empty(16, np.uint64)
-    block = np.zeros(128, np.uint8)
     length = end - start
     done = 0
     while length - done > 128:
@@ -116,9 +120,14 @@ def _rotl32(x, n):  # noqa: ANN001
 @nb.njit(cache=True)
 def sha1_into(msg, start, end, out, at):  # noqa: ANN001
     """SHA-1 of ``msg[start:end]`` (at most 55 bytes) written to ``out[at:at+20]``."""
-    w = np.zeros(80, np.uint32)
+    sha1_scratch(msg, start, end, out, at, np.empty(80, np.uint32), np.empty(64, np.uint8))
+
+
+@nb.njit(cache=True)
+def sha1_scratch(msg, start, end, out, at, w, block):  # noqa: ANN001
+    """``sha1_into`` with caller-owned scratch space (80 words, 64 bytes)."""
     length = end - start
-    block = np.zeros(64, np.uint8)
+    block[:] = 0
     for i in range(length):
         block[i] = msg[start + i]
     block[length] = 0x80

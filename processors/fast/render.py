@@ -14,7 +14,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.hashes import b64_20_into, blake2b_into, hex_into, sha1_into
+from processors.fast.hashes import b64_20_into, blake2b_scratch, hex_into, sha1_scratch
 
 _PIECES = [
     b'{"_id":"', b'",', b"{",  # 0 1 2
@@ -34,13 +34,15 @@ MAX_FIXED = int(LIT_OFF[-1]) + 64 + 3 * 24 + 28
 @nb.njit(inline="always")
 def _lit(out, pos, k):  # noqa: ANN001
     a, b = LIT_OFF[k], LIT_OFF[k + 1]
-    out[pos:pos + b - a] = LITERALS[a:b]
+    for i in range(b - a):
+        out[pos + i] = LITERALS[a + i]
     return pos + b - a
 
 
 @nb.njit(inline="always")
 def _copy(out, pos, src, a, b):  # noqa: ANN001
-    out[pos:pos + b - a] = src[a:b]
+    for i in range(b - a):
+        out[pos + i] = src[a + i]
     return pos + b - a
 
 
@@ -87,13 +89,14 @@ def event_ids(prefix, numbers, out):  # noqa: ANN001
     msg = np.empty(len(prefix) + 24, np.uint8)
     msg[:len(prefix)] = prefix
     digest = np.empty(16, np.uint8)
+    words, block = np.empty(40, np.uint64), np.zeros(128, np.uint8)
     for r in range(len(numbers)):
         value, width = numbers[r], 1
         while value >= 10 ** width:
             width += 1
         end = _digits(msg, len(prefix), value, width)
-        msg[end:end + 4] = np.array([31, 48, 31, 48], np.uint8)
-        blake2b_into(msg, 0, end + 4, digest, 0, 16)
+        msg[end], msg[end + 1], msg[end + 2], msg[end + 3] = 31, 48, 31, 48
+        blake2b_scratch(msg, 0, end + 4, digest, 0, 16, words, block)
         hex_into(digest, 0, 16, out[r], 0)
 
 
@@ -102,6 +105,7 @@ def community_ids(ints, ips, seed, icmp_pairs, out):  # noqa: ANN001
     """Base64 Community ID v1 digests (27 characters and ``=``) per row into ``out`` (n, 28)."""
     msg = np.zeros(16, np.uint8)
     digest = np.empty(20, np.uint8)
+    w, block = np.empty(80, np.uint32), np.empty(64, np.uint8)
     for r in range(len(ints)):
         proto, sip, dip = ints[r, 2], ips[r, 0], ips[r, 1]
         sport, dport, one_way, ported = ints[r, 0], ints[r, 1], False, True
@@ -120,7 +124,7 @@ def community_ids(ints, ips, seed, icmp_pairs, out):  # noqa: ANN001
             msg[6 + i] = (dip >> (24 - 8 * i)) & 255
         msg[10], msg[11] = proto, 0
         msg[12], msg[13], msg[14], msg[15] = (sport >> 8) & 255, sport & 255, (dport >> 8) & 255, dport & 255
-        sha1_into(msg, 0, 16 if ported else 12, digest, 0)
+        sha1_scratch(msg, 0, 16 if ported else 12, digest, 0, w, block)
         b64_20_into(digest, out[r], 0)
 
 
@@ -134,7 +138,8 @@ def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, 
     for r in range(n):
         if include_id:
             pos = _lit(out, pos, 0)
-            out[pos:pos + 32] = ids[r]
+            for i in range(32):
+                out[pos + i] = ids[r, i]
             pos = _lit(out, pos + 32, 1)
         else:
             pos = _lit(out, pos, 2)
@@ -192,7 +197,8 @@ def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, 
         pos = _copy(out, pos, proto_buf, proto_off[proto], proto_off[proto + 1])
         if with_cid:
             pos = _lit(out, pos, 24)
-            out[pos:pos + 28] = cids[r]
+            for i in range(28):
+                out[pos + i] = cids[r, i]
             pos = _lit(out, pos + 28, 28)
         d = dir_code[r]
         pos = _copy(out, pos, dir_buf, dir_off[d], dir_off[d + 1])

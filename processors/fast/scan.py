@@ -167,3 +167,51 @@ def scan_v2(data, starts, ends):  # noqa: ANN001, ANN201
         if ok:
             status[r] = FAST
     return status, fs, fe, ints, ips
+
+
+@nb.njit(cache=True)
+def token_hashes(data, fs, fe):  # noqa: ANN001, ANN201
+    """64-bit FNV-1a of each token ``data[fs[i]:fe[i]]``."""
+    out = np.empty(len(fs), np.uint64)
+    for i in range(len(fs)):
+        h = np.uint64(0xCBF29CE484222325)
+        for j in range(fs[i], fe[i]):
+            h = (h ^ np.uint64(data[j])) * np.uint64(0x100000001B3)
+        out[i] = h
+    return out
+
+
+@nb.njit(cache=True)
+def same_tokens(data, fs, fe, first):  # noqa: ANN001, ANN201
+    """True when every token equals the token of row ``first[i]`` (no hash collision)."""
+    for i in range(len(fs)):
+        a, b, c = fs[i], fe[i], fs[first[i]]
+        if b - a != fe[first[i]] - c:
+            return False
+        for j in range(b - a):
+            if data[a + j] != data[c + j]:
+                return False
+    return True
+
+
+def dictionary(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Codes and distinct texts of one token column, in order of first appearance.
+
+    >>> d = np.frombuffer(b"a b a c", np.uint8)
+    >>> codes, values = dictionary(d, np.array([0, 2, 4, 6]), np.array([1, 3, 5, 7]))
+    >>> codes.tolist(), values
+    ([0, 1, 0, 2], ['a', 'b', 'c'])
+    """
+    hashes = token_hashes(data, fs, fe)
+    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    codes = rank[inverse].astype(np.int64)
+    firsts = first[order]
+    if not same_tokens(data, fs, fe, firsts[codes]):  # a 64-bit collision: exact, slower dictionary
+        table: dict[bytes, int] = {}
+        raw = data.tobytes()
+        codes = np.array([table.setdefault(raw[a:b], len(table)) for a, b in zip(fs.tolist(), fe.tolist(), strict=True)], np.int64)
+        return codes, [v.decode() for v in table]
+    return codes, [data[fs[r]:fe[r]].tobytes().decode() for r in firsts.tolist()]

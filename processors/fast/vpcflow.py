@@ -20,7 +20,7 @@ import numpy as np
 
 from processors.chain import ChainResult, ProcessorChain
 from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
-from processors.fast.scan import BLANK, FAST, scan_v2, split_lines
+from processors.fast.scan import BLANK, FAST, dictionary, scan_v2, split_lines
 from processors.fast.tables import VpcTables
 from processors.parsers.vpcflow import V2
 from streams.core import metrics
@@ -63,15 +63,6 @@ def fast_support(chain: ProcessorChain, keep_original: bool = False) -> str | No
     if unsupported or kinds.count("geoip") > 1 or kinds.count("network") > 1:
         return f"enrichers {unsupported or kinds}"
     return None
-
-
-def _dictionary(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Codes and distinct texts of one field (short tokens: ENI ids, actions, accounts)."""
-    raw = data.tobytes() if isinstance(data, np.ndarray) else data
-    values = [raw[a:b] for a, b in zip(fs.tolist(), fe.tolist(), strict=True)]
-    table: dict[bytes, int] = {}
-    codes = np.fromiter((table.setdefault(v, len(table)) for v in values), np.int64, len(values))
-    return codes, [v.decode() for v in table]
 
 
 class VpcFlowFastPath:
@@ -141,4 +132,4 @@ class VpcFlowFastPath:
         out.ndjson = buf[: int(line_ends[-1])].tobytes()
         out.documents = n
         out.ids, out.numbers, out.ints, out.codes, out.addresses = ids, numbers, ints, codes, texts
-        out.strings = {k: _dictionary(data, fs[:, k], fe[:, k]) for k in (1, 2, 12)}
+        out.strings = {k: dictionary(data, fs[:, k], fe[:, k]) for k in (1, 2, 12)}
