@@ -35,7 +35,7 @@ ICMP_PAIRS = np.array([_ICMP4_PAIRS.get(i, -1) for i in range(256)], np.int64)
 class FastBatch:
     """One block: rendered documents of fast rows, the reference result of the others, columns."""
 
-    ndjson: bytes = b""
+    ndjson: bytes | memoryview = b""
     documents: int = 0
     ids: np.ndarray = field(default_factory=lambda: np.zeros((0, 32), np.uint8))
     numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -129,7 +129,7 @@ class VpcFlowFastPath:
         line_ends = render(data, fs, fe, ints, ids, cids if self.with_cid else np.zeros((1, 28), np.uint8), codes,
                            sbuf, soff, dbuf, doff, t.proto_buf, t.proto_off, t.svc_slot, t.svc_idx, t.svc_buf,
                            t.svc_off, direction, t.dir_buf, t.dir_off, self.include_id, self.with_cid, buf)
-        out.ndjson = buf[: int(line_ends[-1])].tobytes()
+        out.ndjson = memoryview(buf[: int(line_ends[-1])])
         out.documents = n
         out.ids, out.numbers, out.ints, out.codes, out.addresses = ids, numbers, ints, codes, texts
         out.strings = {k: dictionary(data, fs[:, k], fe[:, k]) for k in (1, 2, 12)}
