@@ -26,7 +26,7 @@ destination ports and destination addresses behind the change.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -53,6 +53,10 @@ def action_getter() -> Any:
 
 
 class VpcRejectsConfig(WindowedConfig):
+    # REJECT counts are Poisson-like and guarded by min_rejects: 15 windows of history suffice
+    # (no false alarm on the clean synthetic seeds), so a spike 20 minutes after start is caught.
+    MODEL_DEFAULTS: ClassVar[dict[str, Any]] = {"warmup": 15}
+
     datasets: list[str] | None = Field(default_factory=lambda: ["vpcflow"])
     keys: list[str] = Field(default_factory=lambda: ["aws.vpcflow.interface_id", "source.ip"], min_length=1)
     explain: list[str] = Field(default_factory=lambda: ["source.ip", "destination.port", "destination.ip"])

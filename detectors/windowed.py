@@ -65,6 +65,7 @@ class WindowedConfig(DetectorConfig):
     heavy_hitters: int = Field(256, ge=1, description="busiest keys that are never evicted")
     explain_capacity: int = Field(32, ge=1, le=1024, description="values counted per explanation field and key")
 
+    MODEL_DEFAULTS: ClassVar[dict[str, Any]] = {}  # a type's own departures from its models preset
     _model_params: ModelParams | None = PrivateAttr(None)
 
     @model_validator(mode="after")
@@ -77,7 +78,7 @@ class WindowedConfig(DetectorConfig):
                 legacy["kind"] = "auto"
             self.model = legacy  # the names of the first draft (before detectors.models landed)
         try:
-            self._model_params = model_params(self.type, self.model)
+            self._model_params = model_params(self.type, {**self.MODEL_DEFAULTS, **self.model})
         except ParamError as err:
             raise ValueError(f"model: {err}") from None
         return self
