@@ -152,7 +152,8 @@ def run_logs(
     result.recorder.attach(detector_set)
 
     async def run() -> None:
-        source = FileSource(FileSourceConfig(type="file", name="backtest", paths=paths, dataset=dataset))
+        source = FileSource(FileSourceConfig.model_validate({"type": "file", "name": "backtest", "paths": paths,
+                                                             "dataset": dataset}))
         chain = ProcessorChain(decoder=decoder, dataset=dataset)
         await source.start()
         try:

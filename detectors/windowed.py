@@ -54,11 +54,11 @@ class WindowSettings(BaseModel):
 class WindowedConfig(DetectorConfig):
     """Settings shared by every windowed detector."""
 
-    window: WindowSettings = WindowSettings()
+    window: WindowSettings = WindowSettings.model_validate({})
     model: dict[str, Any] = Field(
         default_factory=dict, description="series model parameters laid over the type's preset (detectors.models)"
     )
-    findings: FindingSettings = FindingSettings()
+    findings: FindingSettings = FindingSettings.model_validate({})
     datasets: list[str] | None = Field(None, description="only events of these datasets (None: all)")
     time_field: str = "@timestamp"
     max_keys: int = Field(10_000, ge=10, le=10_000_000, description="keys tracked per detector (LRU beyond)")
@@ -181,7 +181,7 @@ class WindowedDetector:
                     continue
             t = epoch(event.doc)
             keys = keys_of(event) if t is not None else None
-            if not keys:
+            if t is None or not keys:
                 out.skipped += 1
                 continue
             start = int(t // width) * width

@@ -224,7 +224,8 @@ class WindowTable:
             current = table.get(key)
             if current is None:
                 before = table.evictions
-                table.get_or_create(key, lambda p=partial: p)
+                table.get_or_create(key, partial.__class__)
+                table.items[key] = partial
                 if table.evictions != before and table.last_evicted is not None:
                     self.evicted_entries += table.last_evicted.count
                     table.last_evicted = None

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
-DEFAULT_DETECTORS = [
+DEFAULT_DETECTORS: list[dict[str, Any]] = [
     {"type": "log_rate", "name": "log_rate", "keys": ["dataset", "aws.vpcflow.interface_id", "aws.elb.name",
                                                       "aws.cloudwatch.log_group"]},
     {"type": "vpc_rejects", "name": "vpc_rejects"},
@@ -85,7 +86,7 @@ def register(app: typer.Typer) -> None:
             if fmt is InputFormat.SERIES:
                 rates = [c.name for c in configs if c.type == "log_rate" and c.enabled]
                 name = detector or (rates[0] if rates else None)
-                if name not in rates:
+                if name is None or name not in rates:
                     raise typer.BadParameter(f"needs a log_rate detector (have: {', '.join(rates) or 'none'})",
                                              param_hint="--detector")
                 result = run_series(detector_set, name, Path(inputs[0]).stem, _series_points(inputs))
