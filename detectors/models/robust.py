@@ -35,9 +35,9 @@ NaN / inf points score 0 and are not learned.
 ...     m.learn_one(60.0 * t, 100.0 + (t % 3))
 >>> m.score_one(3600.0, 101.0).anomalous, m.score_one(3600.0, 160.0).anomalous
 (False, True)
->>> s = m.score_one(3600.0, 160.0)  # counts: Poisson floor sigma = sqrt(102)
+>>> s = m.score_one(3600.0, 160.0)  # integers, but far calmer than Poisson: no Poisson floor
 >>> round(s.score, 2), round(s.expected, 1)
-(0.63, 101.0)
+(1.0, 101.0)
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ FAST_ALPHA = 0.5
 REL_FLOOR = 0.005
 ABS_FLOOR = 1e-9
 MAE_TO_SIGMA = math.sqrt(math.pi / 2.0)
+HOUR = 3600.0
 DAY = 86400.0
 WEEK = 7 * DAY
 SLOT_SECONDS = 300.0
@@ -66,6 +67,12 @@ SEASON_GAMMA = 0.3
 RARE_ZERO = 0.02
 VOLATILE = 0.3  # outlier rate above which the error scale follows outliers
 RECALL_WINDOWS = 10  # remember the pre-shift normal this many windows
+UNDERDISPERSED = 0.25  # counts this much calmer than Poisson (gauges) get no Poisson floor
+TAIL_P = 0.005  # the tail quantile tracked: 99.5 % of |z|
+TAIL_REF = 2.807  # its value under Gaussian residuals
+TAIL_STEP = 0.5
+TAIL_CAP = 50.0
+QUANTUM_FLOOR = 0.5  # sigma is at least half the data's resolution (smallest step seen)
 
 
 @dataclass(slots=True, frozen=True)
@@ -76,6 +83,7 @@ class Evaluation:
     surprise: float  # directional, times sensitivity, >= 0
     raw: float  # calibrated score before episode damping
     recovered: bool = False  # back to the normal from before a shift
+    z_base: float = 0.0  # z before the tail calibration
 
 
 class RobustModel:
@@ -101,27 +109,44 @@ class RobustModel:
         self.outlier_rate = 0.0
         self.before: list[LevelForecaster] | None = None
         self.before_until = 0
+        self.tail = TAIL_REF
+        self.quantum = 0.0
+        self.last_x: float | None = None
         self._z_threshold = score_to_z(params.threshold)
+
+    @property
+    def tail_factor(self) -> float:
+        """How much heavier the residuals' 99 % tail is than Gaussian (>= 1)."""
+        return max(1.0, self.tail / TAIL_REF)
 
     # -- scoring -------------------------------------------------------------
     def _evaluate(self, t: float, x: float) -> Evaluation:
         ev = self._evaluate_with(self.forecasters, t, x)
+        assert ev is not None  # the slow level is ready after the first point
         if ev.surprise >= self._z_threshold and self.before is not None and self.n < self.before_until:
             old = self._evaluate_with(self.before, t, x)
-            if abs(old.z) * self.params.sensitivity < self._z_threshold:
-                return Evaluation(old.expected, old.sigma, old.z, 0.0, 0.0, recovered=True)
+            if old is not None and abs(old.z) * self.params.sensitivity < self._z_threshold:
+                return Evaluation(old.expected, old.sigma, old.z, 0.0, 0.0, recovered=True, z_base=old.z_base)
         return ev
 
-    def _evaluate_with(self, forecasters: list[LevelForecaster], t: float, x: float) -> Evaluation:
+    def _evaluate_with(self, forecasters: list[LevelForecaster], t: float, x: float) -> Evaluation | None:
         p = self.params
-        best = min((f for f in forecasters if f.ready(t)), key=lambda f: f.mae)
+        ready = [f for f in forecasters if f.ready(t)]
+        if not ready:
+            return None
+        best = min(ready, key=lambda f: f.mae)
         expected = best.predict(t)
-        sigma = max(MAE_TO_SIGMA * best.mae, REL_FLOOR * abs(expected), ABS_FLOOR)
+        floor = max(REL_FLOOR * abs(expected), QUANTUM_FLOOR * self.quantum, ABS_FLOOR)
+        sigma = max(MAE_TO_SIGMA * best.side_scale(x - expected), floor)
         counts = self.is_count if p.counts is None else p.counts
-        if counts:
+        spread = MAE_TO_SIGMA * best.mae
+        poissonish = expected < 1.0 or spread * spread >= UNDERDISPERSED * expected
+        if counts and (p.counts or poissonish):
             sigma = max(sigma, math.sqrt(max(expected, 0.0) + 1.0))
         diff = x - expected
-        z = diff / sigma if math.isfinite(diff) else math.copysign(math.inf, diff)
+        z_base = diff / sigma if math.isfinite(diff) else math.copysign(math.inf, diff)
+        sigma *= self.tail_factor
+        z = z_base / self.tail_factor
         if counts and x == 0.0 and expected > 0.0 and self.zero_rate < RARE_ZERO:
             z = min(z, -math.sqrt(2.0 * expected))
         up = z if z > 0 and (p.min_value is None or x > p.min_value) else 0.0
@@ -133,7 +158,7 @@ class RobustModel:
         else:
             surprise = max(up, down)
         surprise *= p.sensitivity
-        return Evaluation(expected, sigma, z, surprise, z_to_score(surprise))
+        return Evaluation(expected, sigma, z, surprise, z_to_score(surprise), z_base=z_base)
 
     def score_one(self, t: float, x: float) -> Score:
         """Score ``x`` at time ``t`` without learning it (pure)."""
@@ -154,6 +179,10 @@ class RobustModel:
         if self.last_t is not None and t > self.last_t:
             self.steps.append(t - self.last_t)
         self.last_t = t
+        if self.last_x is not None and x != self.last_x:
+            step = abs(x - self.last_x)
+            self.quantum = step if self.quantum == 0.0 else min(self.quantum, step)
+        self.last_x = x
         if p.counts is None and self.is_count and not (x >= 0.0 and x.is_integer()):
             self.is_count = False
         warm = self.n >= p.warmup
@@ -164,6 +193,9 @@ class RobustModel:
                 self._recover()
             outlier = not ev.recovered and abs(ev.z) * p.sensitivity >= self._z_threshold
             self.outlier_rate += ((1.0 if outlier else 0.0) - self.outlier_rate) / p.shift_points
+            if not ev.recovered and not self.episode.active:  # an episode's points say nothing of the normal tail
+                exceeded = 1.0 if min(abs(ev.z_base), TAIL_CAP) > self.tail else 0.0
+                self.tail = max(TAIL_REF, self.tail + TAIL_STEP * (exceeded - TAIL_P))
             self.episode.update(ev.raw, ev.surprise, p.threshold)
             self._track_run(outlier, 1 if ev.z > 0 else -1, x)
         if outlier and not self.run[:-1] and (self.before is None or self.n >= self.before_until):
@@ -208,12 +240,12 @@ class RobustModel:
         if not self.steps:
             return
         step = statistics.median(self.steps)
-        periods = {Seasonality.DAILY: [DAY], Seasonality.WEEKLY: [WEEK], Seasonality.AUTO: [DAY, WEEK]}
+        periods = {Seasonality.DAILY: [DAY], Seasonality.WEEKLY: [WEEK], Seasonality.AUTO: [HOUR, DAY, WEEK]}
         slow = self.forecasters[0]
         for period in periods[self.params.seasonality]:
             if step <= 0 or period / step < 4:
                 continue
-            slots = int(period / max(step, SLOT_SECONDS))
+            slots = int(period / max(step, min(SLOT_SECONDS, period / 60)))
             f = SeasonalForecaster(slow.alpha, period, slots, SEASON_GAMMA, start=t)
-            f.level, f.mae, f.n = slow.level, slow.mae, slow.n
+            f.level, f.up, f.down, f.n = slow.level, slow.up, slow.down, slow.n
             self.forecasters.append(f)
