@@ -49,6 +49,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from prometheus_client import Counter
+
 from detectors.models.base import ZERO, Direction, Score, Seasonality
 from detectors.models.calibrate import score_to_z, z_to_score
 from detectors.models.episode import Episode
@@ -73,6 +75,16 @@ TAIL_REF = 2.807  # its value under Gaussian residuals
 TAIL_STEP = 0.5
 TAIL_CAP = 50.0
 QUANTUM_FLOOR = 0.5  # sigma is at least half the data's resolution (smallest step seen)
+
+
+MODEL_EVENTS = Counter(
+    "logwarden_model_events_total",
+    "Series-model events: non-finite points skipped, level shifts absorbed, recoveries to a prior normal",
+    ["event"],
+)
+SKIPPED = MODEL_EVENTS.labels("skipped_nonfinite")
+REBASED = MODEL_EVENTS.labels("rebase")
+RECOVERED = MODEL_EVENTS.labels("recovery")
 
 
 @dataclass(slots=True, frozen=True)
@@ -174,6 +186,7 @@ class RobustModel:
     def learn_one(self, t: float, x: float) -> None:
         """Learn ``x`` at time ``t`` (damped if it was an outlier)."""
         if not (math.isfinite(x) and math.isfinite(t)):
+            SKIPPED.inc()
             return
         p = self.params
         if self.last_t is not None and t > self.last_t:
@@ -222,6 +235,7 @@ class RobustModel:
     def _recover(self) -> None:
         """Back to the pre-shift normal: restore its forecasters."""
         assert self.before is not None
+        RECOVERED.inc()
         self.forecasters, self.before = self.before, None
         self.run = []
         self.run_sign = 0
@@ -229,6 +243,7 @@ class RobustModel:
 
     def _rebase(self, t: float) -> None:
         """A sustained shift: move every forecaster to the run's median."""
+        REBASED.inc()
         level = statistics.median(self.run)
         for f in self.forecasters:
             f.rebase(t, level)
