@@ -17,7 +17,8 @@ True
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Generic, Hashable, TypeVar
+from collections.abc import Hashable
+from typing import Generic, TypeVar
 
 P = TypeVar("P", bound=Hashable)
 

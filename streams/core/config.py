@@ -78,6 +78,7 @@ class SourceConfig(ComponentConfig):
     name: str | None = None
     dataset: str | None = Field(None, description="force a dataset; otherwise detected")
     decoder: str = Field("auto", description="decoder type; auto picks by content")
+    batch_size: int | None = Field(None, ge=1, le=100_000, description="records per batch (default: pipeline.batch_size)")
 
 
 class SinkConfig(ComponentConfig):

@@ -1,0 +1,335 @@
+"""The shared machinery of the windowed detectors.
+
+A ``WindowedDetector`` subclass says which keys an event belongs to
+(``_keys``), what it adds to a key's window aggregate (``_fold``) and how a
+closed window of one key is judged (``_evaluate``). This base class does the
+rest, identically for every detector: event time, aggregation into mergeable
+``Partial``s, the watermark, bounded key state, per-key series models
+(score before learn), explanations against per-key baselines, episodes and
+findings, snapshots and reconfiguration.
+
+The three public halves used by the scaled runtime (partials from several
+workers merged before scoring):
+
+* ``aggregate(events) -> Aggregate``: pure, no detector state changes;
+* ``merge(aggregate)``: folds partials into the open windows, moves the watermark;
+* ``close_windows() -> list[Finding]``: scores every window the watermark closed.
+
+``observe(events)`` is exactly ``merge(aggregate(events))`` then ``close_windows()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from detectors.fields import EventClock
+from detectors.findings import Anomaly, EpisodeTracker, FindingSettings
+from detectors.metrics import publish
+from detectors.scoring import SeriesModel, as_score, make_series_model, unscale
+from detectors.windows import BoundedTable, Key, Partial, WindowTable
+from streams.core.config import DetectorConfig
+from streams.core.model import Event, Finding
+
+log = logging.getLogger(__name__)
+Trace = Callable[[Key, int, str, float, Any], None]
+
+
+class WindowSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seconds: int = Field(60, ge=1, le=86_400, description="tumbling window length")
+    allowed_lateness_seconds: float = Field(30.0, ge=0, description="watermark = max event time - this")
+    idle_timeout_seconds: float = Field(300.0, gt=0, description="advance(now) moves event time after this much idle input")
+    max_gap_windows: int = Field(1440, ge=1, description="at most this many empty windows scored after a gap")
+
+
+class ModelSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field("auto", description="series model kind passed to detectors.models.make_model")
+    warmup_windows: int = Field(20, ge=1, description="windows a key needs before it can alarm")
+    params: dict[str, Any] = Field(default_factory=dict, description="passed verbatim to make_model")
+
+
+class WindowedConfig(DetectorConfig):
+    """Settings shared by every windowed detector."""
+
+    window: WindowSettings = WindowSettings()
+    model: ModelSettings = ModelSettings()
+    findings: FindingSettings = FindingSettings()
+    datasets: list[str] | None = Field(None, description="only events of these datasets (None: all)")
+    time_field: str = "@timestamp"
+    max_keys: int = Field(10_000, ge=10, le=10_000_000, description="keys tracked per detector (LRU beyond)")
+    heavy_hitters: int = Field(256, ge=1, description="busiest keys that are never evicted")
+    explain_capacity: int = Field(32, ge=1, le=1024, description="values counted per explanation field and key")
+
+    @model_validator(mode="after")
+    def _hh_below_keys(self) -> WindowedConfig:
+        if self.heavy_hitters >= self.max_keys:
+            raise ValueError("heavy_hitters must be smaller than max_keys")
+        return self
+
+
+@dataclass(slots=True)
+class Aggregate:
+    """Partial aggregates of one batch: what a worker publishes in the scaled runtime."""
+
+    partials: dict[tuple[int, Key], Partial] = field(default_factory=dict)
+    max_time: float | None = None
+    skipped: int = 0
+
+
+@dataclass(slots=True)
+class KeyState:
+    """Long-lived state of one key: its models, warm-up and explanation baselines."""
+
+    models: dict[str, SeriesModel] = field(default_factory=dict)
+    scored: dict[str, int] = field(default_factory=dict)
+    baseline: dict[str, dict[Any, float]] = field(default_factory=dict)
+    last_active: int = -1
+
+
+class WindowedDetector:
+    type_name: ClassVar[str] = ""
+    scores_empty_windows: ClassVar[bool] = False
+    explain_fields: tuple[str, ...] = ()
+
+    def __init__(self, config: WindowedConfig, clock: Callable[[], float] = time.time):
+        self.config = config
+        self.name = config.name
+        self._clock = clock
+        self._time = EventClock(config.time_field)
+        self.table = WindowTable(
+            config.window.seconds,
+            config.window.allowed_lateness_seconds,
+            config.max_keys,
+            config.heavy_hitters,
+            config.window.max_gap_windows,
+            config.findings.sample_events,
+        )
+        self.keys: BoundedTable[KeyState] = BoundedTable(config.max_keys, self.table.hot.__contains__)
+        self.episodes = EpisodeTracker(config.name, self.type_name, config.findings, config.window.seconds)
+        self.skipped_events = 0
+        self.trace: Trace | None = None
+        self._last_input_wall = clock()
+        self._last_event_time: float | None = None
+        self._configure(config)
+
+    # -- subclass hooks -------------------------------------------------------------
+    def _configure(self, config: Any) -> None:
+        """Precompute getters from the config (called at start and on reconfigure)."""
+
+    def _keys(self, event: Event) -> list[Key]:
+        raise NotImplementedError
+
+    def _fold(self, doc: dict[str, Any], partial: Partial) -> None:
+        raise NotImplementedError
+
+    def _evaluate(self, key: Key, state: KeyState, start: int, partial: Partial | None) -> Anomaly | None:
+        raise NotImplementedError
+
+    # -- aggregation ----------------------------------------------------------------
+    def aggregate(self, events: list[Event]) -> Aggregate:
+        """Events to per-(window, key) partials. Pure: no detector state changes."""
+        out = Aggregate()
+        partials = out.partials
+        width = self.config.window.seconds
+        datasets = self.config.datasets
+        samples = self.config.findings.sample_events
+        epoch, keys_of, fold = self._time.epoch, self._keys, self._fold
+        max_time = -math.inf
+        for event in events:
+            if datasets is not None and event.dataset not in datasets:
+                continue
+            t = epoch(event.doc)
+            keys = keys_of(event) if t is not None else None
+            if not keys:
+                out.skipped += 1
+                continue
+            start = int(t // width) * width
+            if t > max_time:
+                max_time = t
+            for key in keys:
+                partial = partials.get((start, key))
+                if partial is None:
+                    partial = partials[(start, key)] = Partial()
+                partial.add_event(event.id, t, samples)
+                fold(event.doc, partial)
+        if max_time > -math.inf:
+            out.max_time = max_time
+        return out
+
+    def merge(self, aggregate: Aggregate) -> None:
+        """Fold partials (from this or other workers) into the open windows."""
+        self.skipped_events += aggregate.skipped
+        self.table.merge(aggregate.partials, aggregate.max_time)
+        if aggregate.max_time is not None:
+            self._last_event_time = max(self._last_event_time or -math.inf, aggregate.max_time)
+
+    def close_windows(self, flush: bool = False) -> list[Finding]:
+        """Score every window the watermark closed (all open windows when ``flush``)."""
+        out: list[Finding] = []
+        for start in self.table.due_windows(flush):
+            out.extend(self._close(start, self.table.pop(start)))
+        publish(self)
+        return out
+
+    # -- the Detector protocol ------------------------------------------------------
+    def observe(self, events: list[Event]) -> list[Finding]:
+        if events:
+            self._last_input_wall = self._clock()
+        self.merge(self.aggregate(events))
+        return self.close_windows()
+
+    def advance(self, now: float) -> list[Finding]:
+        """Idle input: after ``idle_timeout_seconds`` let event time follow the clock."""
+        idle = now - self._last_input_wall
+        if self._last_event_time is None or idle < self.config.window.idle_timeout_seconds:
+            return []
+        self.table.advance_to(self._last_event_time + idle - self.config.window.allowed_lateness_seconds)
+        return self.close_windows()
+
+    def flush(self) -> list[Finding]:
+        return self.close_windows(flush=True)
+
+    def snapshot(self) -> dict[str, Any]:
+        table = self.table
+        return {
+            "version": 1,
+            "type": self.type_name,
+            "window_seconds": table.window,
+            "windows": {start: dict(t.items) for start, t in table.windows.items()},
+            "watermark": table.watermark,
+            "closed_until": table.closed_until,
+            "hot": table.hot,
+            "counters": (table.late_entries, table.evicted_entries, table.skipped_windows, self.skipped_events),
+            "keys": dict(self.keys.items),
+            "episodes": self.episodes.episodes,
+            "last_event_time": self._last_event_time,
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        if state.get("type") != self.type_name or state.get("window_seconds") != self.table.window:
+            log.warning("detector %s: snapshot does not match the configuration (type or window); starting fresh",
+                        self.name)
+            return
+        table = self.table
+        table.hot = state["hot"]
+        table.windows = {}
+        for start, items in state["windows"].items():
+            bounded: BoundedTable[Partial] = BoundedTable(self.config.max_keys, table.hot.__contains__)
+            bounded.items.update(items)
+            table.windows[start] = bounded
+        table.watermark, table.closed_until = state["watermark"], state["closed_until"]
+        table.late_entries, table.evicted_entries, table.skipped_windows, self.skipped_events = state["counters"]
+        self.keys = BoundedTable(self.config.max_keys, table.hot.__contains__)
+        self.keys.items.update(state["keys"])
+        self.episodes.episodes = state["episodes"]
+        self._last_event_time = state["last_event_time"]
+
+    def reconfigure(self, config: WindowedConfig) -> None:
+        """Apply new thresholds keeping models, windows and episodes.
+
+        The window length cannot change without discarding state; such a
+        change is refused with ``ValueError`` (restart with a fresh state).
+        """
+        if config.window.seconds != self.config.window.seconds:
+            raise ValueError(f"detector {self.name}: window.seconds cannot change on reload")
+        self.config = config
+        self._time = EventClock(config.time_field)
+        table = self.table
+        table.lateness = config.window.allowed_lateness_seconds
+        table.max_gap_windows = config.window.max_gap_windows
+        table.max_keys = self.keys.max_keys = config.max_keys
+        for bounded in table.windows.values():
+            bounded.max_keys = config.max_keys
+        table.hot.capacity = config.heavy_hitters
+        self.episodes.settings = config.findings
+        self._configure(config)
+
+    # -- scoring helpers ------------------------------------------------------------
+    def _close(self, start: int, partials: dict[Key, Partial]) -> list[Finding]:
+        end = start + self.config.window.seconds
+        out: list[Finding] = []
+        keys: list[Key] = list(partials)
+        if self.scores_empty_windows:
+            keys.extend(k for k in self.keys.keys() if k not in partials)
+        for key in keys:
+            partial = partials.get(key)
+            if partial is None:
+                state = self.keys.get(key)
+                if state is None:
+                    continue
+            else:
+                state = self.keys.get_or_create(key, KeyState)
+                state.last_active = start
+            anomaly = self._evaluate(key, state, start, partial)
+            if anomaly is not None:
+                samples = partial.samples if partial is not None else []
+                out.extend(self.episodes.update(key, start, end, anomaly, samples))
+        out.extend(self.episodes.end_window(end))
+        return out
+
+    def _score(
+        self, key: Key, state: KeyState, metric: str, start: int, x: float, scale: float = 1.0
+    ) -> tuple[Any, bool]:
+        """Score then learn one window value; returns (score, warm).
+
+        ``scale`` multiplies the value the model sees (ratios are modelled in
+        percent, so variance floors meant for counts stay sensible); the
+        returned expected value and band are in the caller's units.
+        """
+        model = state.models.get(metric)
+        if model is None:
+            model = state.models[metric] = make_series_model(self.config.model.kind, self.config.model.params)
+        seen_x = float(x) * scale
+        score = as_score(model.score_one(float(start), seen_x))
+        model.learn_one(float(start), seen_x)
+        if scale != 1.0:
+            score = unscale(score, scale)
+        seen = state.scored.get(metric, 0)
+        state.scored[metric] = seen + 1
+        if self.trace is not None:
+            self.trace(key, start, metric, x, score)
+        return score, seen >= self.config.model.warmup_windows
+
+    def _explain(self, state: KeyState, partial: Partial | None, learn: bool, rising: bool = True) -> dict[str, Any]:
+        """Values per explanation field whose counts moved most against the key's baseline."""
+        top_n = self.config.findings.explain_top
+        out: dict[str, Any] = {}
+        for name in self.explain_fields:
+            counter = partial.tops.get(name) if partial is not None else None
+            current = dict(counter.counts) if counter is not None else {}
+            base = state.baseline.setdefault(name, {})
+            values = set(current) | (set(base) if not rising else set())
+            moved = []
+            for value in values:
+                delta = current.get(value, 0) - base.get(value, 0.0)
+                if (delta > 0) == rising and delta != 0:
+                    moved.append((abs(delta), value))
+            moved.sort(key=lambda item: (-item[0], str(item[1])))
+            if moved:
+                out[name] = [
+                    {"value": value, "count": current.get(value, 0), "baseline": round(base.get(value, 0.0), 2)}
+                    for _, value in moved[:top_n]
+                ]
+            if learn:
+                self._learn_baseline(base, current)
+        return out
+
+    def _learn_baseline(self, base: dict[Any, float], current: dict[Any, int], alpha: float = 0.2) -> None:
+        for value in list(base):
+            base[value] *= 1 - alpha
+        for value, count in current.items():
+            base[value] = base.get(value, 0.0) + alpha * count
+        cap = self.config.explain_capacity
+        if len(base) > cap:
+            for value, _ in sorted(base.items(), key=lambda kv: kv[1])[: len(base) - cap]:
+                del base[value]
