@@ -5,16 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
-import pytest
-from pydantic import Field
 from typer.testing import CliRunner
 
 from detectors.models import model_for
 from streams.cli import app
-from streams.core.config import DetectorConfig
-from streams.core.registry import DETECTORS
 
 runner = CliRunner()
 
@@ -83,26 +78,16 @@ def test_unknown_set_key_and_unknown_detector_fail_naming_them(tmp_path: Path) -
     assert result.exit_code != 0 and "no_such" in result.output
 
 
-class _RateConfig(DetectorConfig):
-    model: dict[str, Any] = Field(default_factory=dict)
-
-
-@pytest.fixture(scope="module")
-def test_detector_type() -> str:
-    name = "models_test_rate"
-    DETECTORS.register(name, _RateConfig)(lambda config: None)
-    return name
-
-
-def test_detector_from_a_config_uses_its_model_settings(tmp_path: Path, test_detector_type: str) -> None:
+def test_detector_from_a_config_uses_its_model_settings(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     write_series(path)
     config = tmp_path / "logwarden.yaml"
-    config.write_text(
-        f"detectors:\n  - type: {test_detector_type}\n    name: calm\n    model: {{direction: down, warmup: 5}}\n"
-    )
+    config.write_text("detectors:\n  - type: log_rate\n    name: calm\n    model: {params: {direction: down, warmup: 5}}\n")
     result = runner.invoke(app, ["score-series", "-d", "calm", "-c", str(config), str(path)])
     assert result.exit_code == 0, result.output
     assert float(parse(result.stdout)[50]["anomaly_score"]) == 0.0  # a spike up, and only drops count
     result = runner.invoke(app, ["score-series", "-d", "other", "-c", str(config), str(path)])
     assert result.exit_code != 0 and "calm" in result.output
+    config.write_text("detectors:\n  - type: log_rate\n    name: calm\n    model: {params: {colour: red}}\n")
+    result = runner.invoke(app, ["score-series", "-d", "calm", "-c", str(config), str(path)])
+    assert result.exit_code != 0 and "colour" in result.output
