@@ -41,8 +41,12 @@ def as_score(raw: Any) -> Score:
     """Normalise a model's score object (any object with the Score fields)."""
     if isinstance(raw, Score):
         return raw
+    # detectors.models damps ``score`` while an anomaly episode lasts (one alarm per
+    # episode); findings track every anomalous window themselves, so they take the
+    # undamped ``raw`` score when the model gives one.
+    undamped = getattr(raw, "raw", None)
     return Score(
-        score=float(raw.score),
+        score=float(raw.score if undamped is None else undamped),
         expected=raw.expected,
         lower=raw.lower,
         upper=raw.upper,

@@ -216,6 +216,28 @@ def sticky(seed: int, n: int = 4032, step: float = 300.0) -> LabeledSeries:
     return _finish(f"sticky_{seed}", times, values, [Anomaly("shift_down", at, end)])
 
 
+def subtle(seed: int, n: int = 4032, step: float = 300.0) -> LabeledSeries:
+    """Gaussian noise with a moderate sustained shift (2-3 sigma): no single point stands out."""
+    rng = np.random.default_rng(seed)
+    times = _times(n, step)
+    values = 100.0 + rng.normal(0, 5.0, n)
+    at = int(n * rng.uniform(0.4, 0.8))
+    end = min(n - 1, at + int(rng.integers(60, 200)))
+    values[at : end + 1] += float(rng.choice([-1.0, 1.0]) * rng.uniform(10.0, 15.0))
+    return _finish(f"subtle_{seed}", times, values, [Anomaly("shift", at, end)])
+
+
+def outage(seed: int, n: int = 4000) -> LabeledSeries:
+    """Per-minute counts at a modest rate; the source goes silent for 8-20 minutes."""
+    rng = np.random.default_rng(seed)
+    times = _times(n, 60.0)
+    lam = np.full(n, float(rng.uniform(4.0, 9.0)))
+    at = int(n * rng.uniform(0.4, 0.8))
+    end = min(n - 1, at + int(rng.integers(8, 20)))
+    lam[at : end + 1] = 0.0
+    return _finish(f"outage_{seed}", times, rng.poisson(lam).astype(float), [Anomaly("silence", at, end)])
+
+
 def quiet(seed: int, n: int = 4032) -> LabeledSeries:
     """No anomaly at all: every alarm is a false positive."""
     rng = np.random.default_rng(seed)
@@ -242,5 +264,7 @@ def suite(size: str = "full") -> list[LabeledSeries]:
             cron(80 + seed),
             bursty(90 + seed),
             sticky(100 + seed),
+            subtle(110 + seed),
+            outage(120 + seed),
         ]
     return out

@@ -32,10 +32,11 @@ ESCALATION = 1.5
 class Episode:
     """State of the current anomaly episode of one series."""
 
-    __slots__ = ("active", "peak", "length", "quiet", "quiet_points")
+    __slots__ = ("active", "peak", "length", "quiet", "quiet_points", "min_peak")
 
-    def __init__(self, quiet_points: int = 3) -> None:
+    def __init__(self, quiet_points: int = 3, min_peak: float = 0.0) -> None:
         self.quiet_points = quiet_points
+        self.min_peak = min_peak
         self.end()
 
     def emitted(self, score: float, z: float) -> float:
@@ -49,7 +50,7 @@ class Episode:
         if score >= threshold:
             if not self.active:
                 self.active, self.peak, self.length = True, z, 0
-            self.peak = max(self.peak, z)
+            self.peak = max(self.peak, z, self.min_peak)
         elif not self.active:
             return
         self.length += 1

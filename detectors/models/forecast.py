@@ -10,7 +10,7 @@ absorbed step by step (damped learning).
 
 >>> f = LevelForecaster(alpha=0.5)
 >>> for x in [10.0, 10.0, 12.0, 10.0]:
-...     f.learn(0.0, x, clip=False)
+...     f.learn(0.0, x, clip=0.0)
 >>> round(f.predict(0.0), 3), round(f.mae, 3), round(f.up, 3), round(f.down, 3)
 (10.5, 0.75, 1.0, 0.5)
 """
@@ -51,10 +51,10 @@ class LevelForecaster:
     def predict(self, t: float) -> float:
         return self.level
 
-    def _step(self, residual: float, clip: bool, update_scale: bool) -> float:
-        """Clip the residual (if asked) and update the error scales (if asked)."""
+    def _step(self, residual: float, clip: float, update_scale: bool) -> float:
+        """Clip the residual at ``clip`` error scales (0: no clipping); update the scales if asked."""
         if clip and self.mae > 0.0:
-            bound = CLIP * self.side_scale(residual) * 1.25
+            bound = clip * self.side_scale(residual) * 1.25
             residual = min(max(residual, -bound), bound)
         if update_scale:
             a = max(1.0 / (self.n + 1), SCALE_ALPHA_MIN)
@@ -62,7 +62,7 @@ class LevelForecaster:
             self.down += a * (2.0 * max(-residual, 0.0) - self.down)
         return residual
 
-    def learn(self, t: float, x: float, clip: bool = True, update_scale: bool = True) -> None:
+    def learn(self, t: float, x: float, clip: float = CLIP, update_scale: bool = True) -> None:
         if self.n == 0:
             self.level = x
             self.n = 1
@@ -83,7 +83,7 @@ class SeasonalForecaster(LevelForecaster):
 
     >>> f = SeasonalForecaster(alpha=0.1, period=4.0, slots=4, gamma=0.5, start=0.0)
     >>> for t in range(40):
-    ...     f.learn(float(t), 10.0 + (5.0 if t % 4 == 0 else 0.0), clip=False)
+    ...     f.learn(float(t), 10.0 + (5.0 if t % 4 == 0 else 0.0), clip=0.0)
     >>> f.ready(40.0), round(f.predict(40.0), 1), round(f.predict(41.0), 1)
     (True, 15.0, 10.0)
     """
@@ -108,7 +108,7 @@ class SeasonalForecaster(LevelForecaster):
         season = self.profile[self._slot(t)]
         return self.level + (0.0 if math.isnan(season) else season)
 
-    def learn(self, t: float, x: float, clip: bool = True, update_scale: bool = True) -> None:
+    def learn(self, t: float, x: float, clip: float = CLIP, update_scale: bool = True) -> None:
         slot = self._slot(t)
         season = self.profile[slot]
         if self.n == 0:

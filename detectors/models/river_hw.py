@@ -22,7 +22,7 @@ from typing import Any
 from river.time_series import HoltWinters
 
 from detectors.models.base import Seasonality
-from detectors.models.forecast import LevelForecaster
+from detectors.models.forecast import CLIP, LevelForecaster
 from detectors.models.params import ModelParams
 from detectors.models.robust import DAY, RobustModel
 
@@ -46,7 +46,7 @@ class HWForecaster(LevelForecaster):
     def predict(self, t: float) -> float:
         return float(self.hw.forecast(horizon=1)[0]) if self.ready(t) else math.nan
 
-    def learn(self, t: float, x: float, clip: bool = True, update_scale: bool = True) -> None:
+    def learn(self, t: float, x: float, clip: float = CLIP, update_scale: bool = True) -> None:
         if self.ready(t):
             expected = self.predict(t)
             x = expected + self._step(x - expected, clip, update_scale)
@@ -95,7 +95,7 @@ class HoltWintersModel(RobustModel):
                     self.forecasters = []
             return
         if math.isfinite(x) and math.isfinite(t):
-            self._fallback.learn(t, x, clip=True)
+            self._fallback.learn(t, x)
         super().learn_one(t, x)
 
     def _start_seasonal(self, t: float) -> None:

@@ -54,7 +54,7 @@ from prometheus_client import Counter
 from detectors.models.base import ZERO, Direction, Score, Seasonality
 from detectors.models.calibrate import score_to_z, z_to_score
 from detectors.models.episode import Episode
-from detectors.models.forecast import LevelForecaster, SeasonalForecaster
+from detectors.models.forecast import CLIP, LevelForecaster, SeasonalForecaster
 from detectors.models.params import ModelParams, validate_params
 
 FAST_ALPHA = 0.5
@@ -74,7 +74,11 @@ TAIL_P = 0.005  # the tail quantile tracked: 99.5 % of |z|
 TAIL_REF = 2.807  # its value under Gaussian residuals
 TAIL_STEP = 0.5
 TAIL_CAP = 50.0
-QUANTUM_FLOOR = 0.5  # sigma is at least half the data's resolution (smallest step seen)
+QUANTUM_FLOOR = 1.0  # sigma is at least the data's resolution (smallest step seen)
+CUSUM_K = 1.0  # CUSUM reference: sustained deviations beyond 1 sigma accumulate
+CUSUM_H = 8.0  # accumulated sigmas that score like a 5-sigma point (0.5)
+CUSUM_STEP = 5.0  # one point adds at most this much: a lone spike is the point term's business
+SUSPECT_CLIP = 0.5  # residual clip (error scales) while CUSUM evidence builds up
 
 
 MODEL_EVENTS = Counter(
@@ -92,10 +96,13 @@ class Evaluation:
     expected: float
     sigma: float
     z: float  # signed, in sigmas
-    surprise: float  # directional, times sensitivity, >= 0
+    surprise: float  # directional, times sensitivity, >= 0 (point and accumulated evidence)
     raw: float  # calibrated score before episode damping
     recovered: bool = False  # back to the normal from before a shift
     z_base: float = 0.0  # z before the tail calibration
+    point: float = 0.0  # the point's own directional surprise (no accumulated evidence)
+    cusum_up: float = 0.0  # the CUSUM sums after this point
+    cusum_down: float = 0.0
 
 
 class RobustModel:
@@ -117,14 +124,16 @@ class RobustModel:
         self.zero_rate = 0.0
         self.run: list[float] = []
         self.run_sign = 0
-        self.episode = Episode(quiet_points=params.shift_points)
+        self.cusum_up = 0.0
+        self.cusum_down = 0.0
+        self._z_threshold = score_to_z(params.threshold)
+        self.episode = Episode(quiet_points=params.shift_points, min_peak=self._z_threshold)
         self.outlier_rate = 0.0
         self.before: list[LevelForecaster] | None = None
         self.before_until = 0
         self.tail = TAIL_REF
         self.quantum = 0.0
         self.last_x: float | None = None
-        self._z_threshold = score_to_z(params.threshold)
 
     @property
     def tail_factor(self) -> float:
@@ -137,7 +146,7 @@ class RobustModel:
         assert ev is not None  # the slow level is ready after the first point
         if ev.surprise >= self._z_threshold and self.before is not None and self.n < self.before_until:
             old = self._evaluate_with(self.before, t, x)
-            if old is not None and abs(old.z) * self.params.sensitivity < self._z_threshold:
+            if old is not None and max(abs(old.z) * self.params.sensitivity, old.surprise) < self._z_threshold:
                 return Evaluation(old.expected, old.sigma, old.z, 0.0, 0.0, recovered=True, z_base=old.z_base)
         return ev
 
@@ -161,16 +170,27 @@ class RobustModel:
         z = z_base / self.tail_factor
         if counts and x == 0.0 and expected > 0.0 and self.zero_rate < RARE_ZERO:
             z = min(z, -math.sqrt(2.0 * expected))
-        up = z if z > 0 and (p.min_value is None or x > p.min_value) else 0.0
-        down = -z if z < 0 and (p.min_value is None or expected > p.min_value) else 0.0
+        step = max(-CUSUM_STEP, min(CUSUM_STEP, z))
+        cusum_up = max(0.0, self.cusum_up + step - CUSUM_K)
+        cusum_down = max(0.0, self.cusum_down - step - CUSUM_K)
+        rises = p.min_value is None or x > p.min_value
+        drops = p.min_value is None or expected > p.min_value
+        up = max(z, 0.0) if rises else 0.0
+        down = max(-z, 0.0) if drops else 0.0
+        up_total = max(up, 5.0 * cusum_up / CUSUM_H) if rises else 0.0
+        down_total = max(down, 5.0 * cusum_down / CUSUM_H) if drops else 0.0
         if p.direction == Direction.UP:
-            surprise = up
+            point, surprise = up, up_total
         elif p.direction == Direction.DOWN:
-            surprise = down
+            point, surprise = down, down_total
         else:
-            surprise = max(up, down)
+            point, surprise = max(up, down), max(up_total, down_total)
+        point *= p.sensitivity
         surprise *= p.sensitivity
-        return Evaluation(expected, sigma, z, surprise, z_to_score(surprise), z_base=z_base)
+        return Evaluation(
+            expected, sigma, z, surprise, z_to_score(surprise), z_base=z_base, point=point,
+            cusum_up=cusum_up, cusum_down=cusum_down,
+        )
 
     def score_one(self, t: float, x: float) -> Score:
         """Score ``x`` at time ``t`` without learning it (pure)."""
@@ -178,9 +198,9 @@ class RobustModel:
             return ZERO
         ev = self._evaluate(t, x)
         p = self.params
-        score = self.episode.emitted(ev.raw, ev.surprise) if p.suppress else ev.raw
+        score = self.episode.emitted(ev.raw, ev.point) if p.suppress else ev.raw
         half = self._z_threshold / p.sensitivity * ev.sigma
-        return Score(score, ev.expected, ev.expected - half, ev.expected + half, score >= p.threshold)
+        return Score(score, ev.expected, ev.expected - half, ev.expected + half, ev.raw >= p.threshold, ev.raw)
 
     # -- learning ------------------------------------------------------------
     def learn_one(self, t: float, x: float) -> None:
@@ -204,19 +224,26 @@ class RobustModel:
             ev = self._evaluate(t, x)
             if ev.recovered:
                 self._recover()
-            outlier = not ev.recovered and abs(ev.z) * p.sensitivity >= self._z_threshold
+            self.cusum_up, self.cusum_down = ev.cusum_up, ev.cusum_down
+            accumulated = 5.0 * max(ev.cusum_up, ev.cusum_down) / CUSUM_H
+            outlier = not ev.recovered and max(abs(ev.z), accumulated) * p.sensitivity >= self._z_threshold
+            sign = 1 if (ev.z > 0 if abs(ev.z) * p.sensitivity >= self._z_threshold else ev.cusum_up > ev.cusum_down) else -1
             self.outlier_rate += ((1.0 if outlier else 0.0) - self.outlier_rate) / p.shift_points
             if not ev.recovered and not self.episode.active:  # an episode's points say nothing of the normal tail
                 exceeded = 1.0 if min(abs(ev.z_base), TAIL_CAP) > self.tail else 0.0
                 self.tail = max(TAIL_REF, self.tail + TAIL_STEP * (exceeded - TAIL_P))
-            self.episode.update(ev.raw, ev.surprise, p.threshold)
-            self._track_run(outlier, 1 if ev.z > 0 else -1, x)
+            self.episode.update(ev.raw, ev.point, p.threshold)
+            self._track_run(outlier, sign, x)
         if outlier and not self.run[:-1] and (self.before is None or self.n >= self.before_until):
             self.before = copy.deepcopy(self.forecasters)  # the normal before this episode
             self.before_until = self.n + RECALL_WINDOWS * p.window
         volatile = self.outlier_rate > VOLATILE
+        # evidence building up (CUSUM past half-way): learn the point tightly damped so a
+        # fast forecaster does not absorb a sustained change before it is judged
+        suspect = warm and 5.0 * max(self.cusum_up, self.cusum_down) / CUSUM_H * p.sensitivity >= self._z_threshold / 2
+        clip = (SUSPECT_CLIP if suspect else CLIP) if warm else 0.0
         for f in self.forecasters:
-            f.learn(t, x, clip=warm, update_scale=volatile or not outlier)
+            f.learn(t, x, clip=clip, update_scale=volatile or not (outlier or suspect))
         if len(self.run) >= p.shift_points:
             self._rebase(t)
         a = max(1.0 / (self.n + 1), 1.0 / p.window)
@@ -237,6 +264,7 @@ class RobustModel:
         assert self.before is not None
         RECOVERED.inc()
         self.forecasters, self.before = self.before, None
+        self.cusum_up = self.cusum_down = 0.0
         self.run = []
         self.run_sign = 0
         self.episode.end()
@@ -247,6 +275,7 @@ class RobustModel:
         level = statistics.median(self.run)
         for f in self.forecasters:
             f.rebase(t, level)
+        self.cusum_up = self.cusum_down = 0.0
         self.run = []
         self.run_sign = 0
 

@@ -127,8 +127,9 @@ def test_onset_scores_high_then_damped_while_episode_lasts() -> None:
     series = [(60.0 * i, x) for i, (_, x) in enumerate(series)]
     scores = run(make_model(), series)
     episode = scores[300:]
-    assert episode[0].anomalous
-    assert sum(s.anomalous for s in episode) <= 2  # one alarm, not forty
+    assert episode[0].anomalous and episode[0].score >= 0.5
+    assert sum(s.score >= 0.5 for s in episode) <= 2  # one alarm, not forty
+    assert episode[1].anomalous and episode[1].raw is not None and episode[1].score < 0.5 <= episode[1].raw
     assert not any(s.anomalous for s in episode[-10:])  # the shift was absorbed
 
 
