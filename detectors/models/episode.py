@@ -4,8 +4,9 @@ Window-based scoring (NAB-style) and alerting both reward one early alarm per
 anomaly; a score that stays high for every point of an episode counts as many
 false alarms. So once a point crosses the threshold an *episode* starts and
 later points of the same episode get ``score * DAMPING`` unless the surprise
-*escalates* (grows past ``ESCALATION`` times the episode's peak), which is
-scored in full and becomes the new peak. Outliers of either sign belong to
+*escalates* (the point's own surprise grows past ``ESCALATION`` times the
+episode's peak, itself at least ``min_peak``), which is scored in full and
+becomes the new peak. Outliers of either sign belong to
 the running episode (a burst of volatility alarms once). The episode ends
 after ``quiet_points`` consecutive points below half the threshold.
 

@@ -14,12 +14,20 @@ How a point is scored:
    below ``sqrt(expected + 1)`` (Poisson: 0 -> 3 is z = 3, not a 10-sigma
    spike). A drop to exactly 0 of a count series that is rarely 0 is at least
    ``sqrt(2 * expected)`` sigmas (the Poisson tail of silence).
+   z is divided by how much heavier than Gaussian the 99.5 % quantile of the
+   model's own |z| is (bursty series do not alarm on their usual bursts).
+   Two-sided CUSUM sums of z (reference 1 sigma, each point adding at most
+   5) accumulate evidence of sustained changes no single point shows (a
+   source going silent at a modest rate, a 2-3 sigma shift); a sum of 8
+   counts like a 5-sigma point.
    ``direction`` and ``min_value`` drop the sides that do not matter, then
    ``sensitivity`` multiplies z and :mod:`~detectors.models.calibrate` maps it
    to [0, 1] (0.5 = 5 sigma).
 3. Emission. With ``suppress`` (default) an episode's onset scores in full,
    later points of the same episode (until ``shift_points`` quiet points) are
    damped unless they escalate (:mod:`~detectors.models.episode`).
+   ``Score.anomalous`` and ``Score.raw`` keep the undamped judgement, so a
+   detector still counts every anomalous window of the episode.
 
 Learning. Every finite point is learned, anomalous ones *damped*: residuals
 are clipped at 3 error scales (Huber) and anomalous points do not grow the
