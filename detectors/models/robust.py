@@ -4,7 +4,7 @@ How a point is scored:
 
 1. Forecast. Several online forecasters learn in parallel: a slow level
    (memory ``window`` points), a fast level (follows random-walk-like series
-   such as CPU or latency) and, once ``seasonality`` allows and two full
+   such as CPU or latency), the last value (random walks) and, once ``seasonality`` allows and two full
    periods of timestamps have been seen, daily and weekly additive profiles
    (5-minute slots, so irregular timestamps and gaps are fine). The forecaster
    with the lowest recent mean absolute error gives ``expected``.
@@ -14,10 +14,10 @@ How a point is scored:
    below ``sqrt(expected + 1)`` (Poisson: 0 -> 3 is z = 3, not a 10-sigma
    spike). A drop to exactly 0 of a count series that is rarely 0 is at least
    ``sqrt(2 * expected)`` sigmas (the Poisson tail of silence).
-   z is divided by how much heavier than Gaussian the 99.5 % quantile of the
+   z is divided by how much heavier than Gaussian the 99.7 % quantile of the
    model's own |z| is (bursty series do not alarm on their usual bursts).
    Two-sided CUSUM sums of z (reference 1 sigma, each point adding at most
-   5) accumulate evidence of sustained changes no single point shows (a
+   2; their z gets only the square root of the tail division) accumulate evidence of sustained changes no single point shows (a
    source going silent at a modest rate, a 2-3 sigma shift); a sum of 8
    counts like a 5-sigma point.
    ``direction`` and ``min_value`` drop the sides that do not matter, then
@@ -78,14 +78,15 @@ RARE_ZERO = 0.02
 VOLATILE = 0.3  # outlier rate above which the error scale follows outliers
 RECALL_WINDOWS = 10  # remember the pre-shift normal this many windows
 UNDERDISPERSED = 0.25  # counts this much calmer than Poisson (gauges) get no Poisson floor
-TAIL_P = 0.005  # the tail quantile tracked: 99.5 % of |z|
-TAIL_REF = 2.807  # its value under Gaussian residuals
-TAIL_STEP = 0.5
+TAIL_P = 0.003  # the tail quantile tracked: 99.7 % of |z| (multiplicative stochastic approximation)
+TAIL_REF = 2.968  # its value under Gaussian residuals
 TAIL_CAP = 50.0
+TAIL_RATE = 0.2  # log-step of the quantile estimate per exceedance
 QUANTUM_FLOOR = 1.0  # sigma is at least the data's resolution (smallest step seen)
 CUSUM_K = 1.0  # CUSUM reference: sustained deviations beyond 1 sigma accumulate
 CUSUM_H = 8.0  # accumulated sigmas that score like a 5-sigma point (0.5)
-CUSUM_STEP = 5.0  # one point adds at most this much: a lone spike is the point term's business
+CUSUM_STEP = 3.0  # one point adds at most 2: a lone spike is the point term's business
+CUSUM_TAIL_POWER = 0.5  # the CUSUM's z is divided by sqrt(tail factor): blips are capped anyway
 SUSPECT_CLIP = 0.5  # residual clip (error scales) while CUSUM evidence builds up
 
 
@@ -126,7 +127,9 @@ class RobustModel:
         self.last_t: float | None = None
         self.steps: deque[float] = deque(maxlen=31)
         slow = 2.0 / (params.window + 1)
-        self.forecasters: list[LevelForecaster] = [LevelForecaster(slow), LevelForecaster(max(FAST_ALPHA, slow))]
+        self.forecasters: list[LevelForecaster] = [
+            LevelForecaster(slow), LevelForecaster(max(FAST_ALPHA, slow)), LevelForecaster(1.0)
+        ]
         self.seasonal_done = params.seasonality == Seasonality.NONE
         self.is_count = params.counts is not False
         self.zero_rate = 0.0
@@ -178,7 +181,7 @@ class RobustModel:
         z = z_base / self.tail_factor
         if counts and x == 0.0 and expected > 0.0 and self.zero_rate < RARE_ZERO:
             z = min(z, -math.sqrt(2.0 * expected))
-        step = max(-CUSUM_STEP, min(CUSUM_STEP, z))
+        step = max(-CUSUM_STEP, min(CUSUM_STEP, z * self.tail_factor ** (1.0 - CUSUM_TAIL_POWER)))
         cusum_up = max(0.0, self.cusum_up + step - CUSUM_K)
         cusum_down = max(0.0, self.cusum_down - step - CUSUM_K)
         rises = p.min_value is None or x > p.min_value
@@ -239,7 +242,7 @@ class RobustModel:
             self.outlier_rate += ((1.0 if outlier else 0.0) - self.outlier_rate) / p.shift_points
             if not ev.recovered and not self.episode.active:  # an episode's points say nothing of the normal tail
                 exceeded = 1.0 if min(abs(ev.z_base), TAIL_CAP) > self.tail else 0.0
-                self.tail = max(TAIL_REF, self.tail + TAIL_STEP * (exceeded - TAIL_P))
+                self.tail = max(TAIL_REF, self.tail * math.exp(TAIL_RATE * (exceeded - TAIL_P)))
             self.episode.update(ev.raw, ev.point, p.threshold)
             self._track_run(outlier, sign, x)
         if outlier and not self.run[:-1] and (self.before is None or self.n >= self.before_until):
