@@ -182,8 +182,9 @@ class RobustModel:
         if counts and x == 0.0 and expected > 0.0 and self.zero_rate < RARE_ZERO:
             z = min(z, -math.sqrt(2.0 * expected))
         step = max(-CUSUM_STEP, min(CUSUM_STEP, z * self.tail_factor ** (1.0 - CUSUM_TAIL_POWER)))
-        cusum_up = max(0.0, self.cusum_up + step - CUSUM_K)
-        cusum_down = max(0.0, self.cusum_down - step - CUSUM_K)
+        # a sum past its alarm level resets on the first point back across the forecast: the change is over
+        cusum_up = 0.0 if z < 0 and self.cusum_up >= CUSUM_H else max(0.0, self.cusum_up + step - CUSUM_K)
+        cusum_down = 0.0 if z > 0 and self.cusum_down >= CUSUM_H else max(0.0, self.cusum_down - step - CUSUM_K)
         rises = p.min_value is None or x > p.min_value
         drops = p.min_value is None or expected > p.min_value
         up = max(z, 0.0) if rises else 0.0
@@ -257,8 +258,9 @@ class RobustModel:
             f.learn(t, x, clip=clip, update_scale=volatile or not (outlier or suspect))
         if len(self.run) >= p.shift_points:
             self._rebase(t)
-        a = max(1.0 / (self.n + 1), 1.0 / p.window)
-        self.zero_rate += a * ((1.0 if x == 0.0 else 0.0) - self.zero_rate)
+        if not (outlier or suspect):  # zeros of an outage must not make zeros look normal
+            a = max(1.0 / (self.n + 1), 1.0 / p.window)
+            self.zero_rate += a * ((1.0 if x == 0.0 else 0.0) - self.zero_rate)
         self.n += 1
         if warm and not self.seasonal_done:
             self._start_seasonal(t)
