@@ -60,14 +60,33 @@ def wait_for_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None
     raise TimeoutError(f"{url} did not answer within {timeout}s: {last}")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def _stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """Stop a server started with ``start_new_session=True`` and every process it spawned.
+
+    SIGTERM goes to the whole process group (noida-db's wrapper and its server
+    binary) so each can shut down cleanly and persist its data; whatever is
+    still alive after ``grace`` seconds is killed.
+    """
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and (proc.poll() is None or _group_alive(proc.pid)):
+        time.sleep(0.05)
+    if _group_alive(proc.pid):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(5)
 
 
 @contextmanager
@@ -109,6 +128,7 @@ def kafka_broker() -> Iterator[str]:
         [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url],
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         wait_for_port(port, proc=proc)
@@ -133,6 +153,7 @@ def opensearch_server() -> Iterator[str]:
         [exe, "start", "--only", "elasticsearch", "--elasticsearch-port", str(port), "--data-dir", data_dir],
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/", proc=proc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import enum
 import zlib
 from collections import OrderedDict
 from typing import Any
@@ -32,10 +33,39 @@ GZIP_MAGIC = b"\x1f\x8b"
 MAX_DECOMPRESSED = 256 << 20  # a gzip bomb becomes a dead letter, not an OOM
 
 
+class DecodeError(enum.StrEnum):
+    """Why (part of) a record became a dead letter at the decode stage."""
+
+    BAD_GZIP = "bad_gzip"
+    TRUNCATED_GZIP = "truncated_gzip"
+    DECOMPRESSED_TOO_LARGE = "decompressed_too_large"
+    BAD_BASE64 = "bad_base64"
+    INVALID_JSON = "invalid_json"
+    TOO_DEEPLY_WRAPPED = "too_deeply_wrapped"
+    NOT_CLOUDWATCH_PAYLOAD = "not_cloudwatch_payload"
+    NOT_CLOUDWATCH_ENVELOPE = "not_cloudwatch_envelope"
+    MISSING_LOG_EVENTS = "missing_log_events"
+    BAD_LOG_EVENT = "bad_log_event"
+    NOT_FIREHOSE_ENVELOPE = "not_firehose_envelope"
+    MISSING_FIREHOSE_DATA = "missing_firehose_data"
+    NOT_CLOUDTRAIL_FILE = "not_cloudtrail_file"
+    MISSING_RECORDS = "missing_records"
+    BAD_CLOUDTRAIL_RECORD = "bad_cloudtrail_record"
+
+
+class Dropped(enum.StrEnum):
+    """What a decoder drops on purpose (counted, never silently lost)."""
+
+    CONTROL_MESSAGE = "control_message"
+    HEADER = "header"
+    DIGEST = "digest"
+    EMPTY_EXPORT = "empty_export"
+
+
 class DecodeFailure(Exception):
     """Internal: the current record (or part of it) cannot be decoded; ``reason`` is its label."""
 
-    def __init__(self, reason: str, raw: bytes | str | dict[str, Any] | None = None):
+    def __init__(self, reason: DecodeError, raw: bytes | str | dict[str, Any] | None = None):
         super().__init__(reason)
         self.reason = reason
         self.raw = raw
@@ -70,16 +100,16 @@ class Emitter:
         )
         self.index += 1
 
-    def error(self, reason: str, raw: bytes | str | dict[str, Any] | None = None) -> None:
+    def error(self, reason: DecodeError, raw: bytes | str | dict[str, Any] | None = None) -> None:
         assert self.record is not None
         raw_value = self.record.data if raw is None else raw
         self.result.errors.append(
-            DeadLetter(raw_text(raw_value), reason, Stage.DECODE, self.record.position.child(self.index), self.dataset)
+            DeadLetter(raw_text(raw_value), reason.value, Stage.DECODE, self.record.position.child(self.index), self.dataset)
         )
 
-    def drop(self, reason: str, count: int = 1) -> None:
-        dropped = self.result.dropped
-        dropped[reason] = dropped.get(reason, 0) + count
+    def drop(self, reason: Dropped, count: int = 1) -> None:
+        dropped, key = self.result.dropped, reason.value  # plain strings in the data, the enum is the vocabulary
+        dropped[key] = dropped.get(key, 0) + count
 
     def finish(self, decoder: str) -> DecodeResult:
         flush_hint_metrics()
@@ -113,12 +143,12 @@ def gunzip(data: bytes, limit: int = MAX_DECOMPRESSED) -> bytes:
         try:
             chunk = inflater.decompress(data, limit - size + 1)
         except zlib.error as err:
-            raise DecodeFailure("bad_gzip") from err
+            raise DecodeFailure(DecodeError.BAD_GZIP) from err
         size += len(chunk)
         if size > limit or inflater.unconsumed_tail:
-            raise DecodeFailure("decompressed_too_large", data[:4096])
+            raise DecodeFailure(DecodeError.DECOMPRESSED_TOO_LARGE, data[:4096])
         if not inflater.eof:
-            raise DecodeFailure("truncated_gzip")
+            raise DecodeFailure(DecodeError.TRUNCATED_GZIP)
         parts.append(chunk)
         data = inflater.unused_data.lstrip(b"\x00")
         if data and not data.startswith(GZIP_MAGIC):
@@ -137,10 +167,10 @@ def unbase64(data: bytes | str) -> bytes:
             data = data.encode("ascii")
         return base64.b64decode(b"".join(data.split()), validate=True)
     except (binascii.Error, ValueError) as err:
-        raise DecodeFailure("bad_base64", data) from err
+        raise DecodeFailure(DecodeError.BAD_BASE64, data) from err
 
 
-def loads(data: bytes | str, reason: str = "invalid_json") -> Any:
+def loads(data: bytes | str, reason: DecodeError = DecodeError.INVALID_JSON) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as err:
@@ -161,7 +191,8 @@ def loads_concatenated(data: bytes) -> list[Any]:
 
     text = data.decode("utf-8", errors="replace")
     decoder = json.JSONDecoder()
-    docs, pos, end = [], 0, len(text)
+    docs: list[Any] = []
+    pos, end = 0, len(text)
     while True:
         while pos < end and text[pos] in " \t\r\n":
             pos += 1
@@ -170,7 +201,7 @@ def loads_concatenated(data: bytes) -> list[Any]:
         try:
             doc, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as err:
-            raise DecodeFailure("invalid_json", data) from err
+            raise DecodeFailure(DecodeError.INVALID_JSON, data) from err
         docs.append(doc)
 
 

@@ -27,6 +27,7 @@ import orjson
 
 from processors.decode._common import (
     GZIP_MAGIC,
+    DecodeError,
     DecodeFailure,
     Emitter,
     dead_letter_raw,
@@ -87,7 +88,7 @@ class AutoDecoder:
     def emit_bytes(self, data: bytes, out: Emitter, depth: int = 0) -> None:
         """Decode one payload into ``out`` (also the inner decoder of Firehose records)."""
         if depth > _MAX_DEPTH:
-            raise DecodeFailure("too_deeply_wrapped")
+            raise DecodeFailure(DecodeError.TOO_DEEPLY_WRAPPED)
         if data[:2] == GZIP_MAGIC:
             self.emit_bytes(gunzip(data), out, depth + 1)
             return
@@ -154,7 +155,7 @@ class AutoDecoder:
             try:
                 doc = orjson.loads(line)
             except orjson.JSONDecodeError:
-                out.error("invalid_json", line)
+                out.error(DecodeError.INVALID_JSON, line)
                 continue
             try:
                 self._emit_document(doc, out, depth)

@@ -22,7 +22,9 @@ from typing import Any
 
 from processors.decode._common import (
     GZIP_MAGIC,
+    DecodeError,
     DecodeFailure,
+    Dropped,
     Emitter,
     dead_letter_raw,
     gunzip,
@@ -40,18 +42,18 @@ def is_digest(doc: dict[str, Any]) -> bool:
 def emit_trail_document(doc: Any, out: Emitter) -> None:
     """One CloudTrail file document: fan ``Records`` out, drop digests."""
     if not isinstance(doc, dict):
-        raise DecodeFailure("not_cloudtrail_file", doc if isinstance(doc, str) else None)
+        raise DecodeFailure(DecodeError.NOT_CLOUDTRAIL_FILE, doc if isinstance(doc, str) else None)
     if is_digest(doc):
-        out.drop("digest")
+        out.drop(Dropped.DIGEST)
         return
     records = doc.get("Records")
     if not isinstance(records, list):
-        raise DecodeFailure("missing_records", doc)
+        raise DecodeFailure(DecodeError.MISSING_RECORDS, doc)
     for item in records:
         if isinstance(item, dict):
             out.entry(item, "cloudtrail")
         else:
-            out.error("bad_cloudtrail_record", repr(item))
+            out.error(DecodeError.BAD_CLOUDTRAIL_RECORD, repr(item))
 
 
 @DECODERS.register("cloudtrail", DecoderConfig)
@@ -68,7 +70,7 @@ class CloudTrailDecoder:
         for record in records:
             out.begin(record, "cloudtrail")
             if "CloudTrail-Digest" in str(record.attrs.get("key") or ""):
-                out.drop("digest")
+                out.drop(Dropped.DIGEST)
                 continue
             try:
                 data = record.data

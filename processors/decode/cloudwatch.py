@@ -30,7 +30,9 @@ import orjson
 
 from processors.decode._common import (
     GZIP_MAGIC,
+    DecodeError,
     DecodeFailure,
+    Dropped,
     Emitter,
     HintCache,
     dead_letter_raw,
@@ -76,14 +78,14 @@ def message_value(message: Any) -> str | dict[str, Any]:
 def cloudwatch_documents(data: bytes, depth: int = 0) -> list[Any]:
     """Unwrap gzip / base64 / ``awslogs`` layers down to the envelope documents."""
     if depth > 3:
-        raise DecodeFailure("too_deeply_wrapped")
+        raise DecodeFailure(DecodeError.TOO_DEEPLY_WRAPPED)
     data = data.strip()
     if data[:2] == GZIP_MAGIC:
         return cloudwatch_documents(gunzip(data), depth + 1)
     if data[:4] == BASE64_GZIP:
         return cloudwatch_documents(unbase64(data), depth + 1)
     if data[:1] != b"{":
-        raise DecodeFailure("not_cloudwatch_payload")
+        raise DecodeFailure(DecodeError.NOT_CLOUDWATCH_PAYLOAD)
     docs: list[Any] = []
     for doc in loads_concatenated(data):
         wrapped = doc.get("awslogs") if isinstance(doc, dict) else None
@@ -97,14 +99,14 @@ def cloudwatch_documents(data: bytes, depth: int = 0) -> list[Any]:
 def emit_envelope(doc: Any, out: Emitter) -> None:
     """Fan a decoded subscription envelope out into entries (or a drop / dead letter)."""
     if not isinstance(doc, dict):
-        raise DecodeFailure("not_cloudwatch_envelope", doc)
+        raise DecodeFailure(DecodeError.NOT_CLOUDWATCH_ENVELOPE, doc)
     kind = doc.get("messageType")
     if kind == "CONTROL_MESSAGE":
-        out.drop("control_message")
+        out.drop(Dropped.CONTROL_MESSAGE)
         return
     events = doc.get("logEvents")
     if kind != "DATA_MESSAGE" or not isinstance(events, list):
-        raise DecodeFailure("missing_log_events" if kind == "DATA_MESSAGE" else "not_cloudwatch_envelope", doc)
+        raise DecodeFailure(DecodeError.MISSING_LOG_EVENTS if kind == "DATA_MESSAGE" else DecodeError.NOT_CLOUDWATCH_ENVELOPE, doc)
     group = doc.get("logGroup")
     dataset = out.dataset or GROUP_HINTS.get(group if isinstance(group, str) else None, None)
     base = {
@@ -119,7 +121,7 @@ def emit_envelope(doc: Any, out: Emitter) -> None:
     for event in events:
         if not isinstance(event, dict) or "message" not in event:
             out.index = index
-            out.error("bad_log_event", event if isinstance(event, dict) else repr(event))
+            out.error(DecodeError.BAD_LOG_EVENT, event if isinstance(event, dict) else repr(event))
             continue
         context = base.copy()
         context["id"] = event.get("id")

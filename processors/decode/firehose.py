@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from processors.decode._common import DecodeFailure, Emitter, loads, record_dataset, unbase64
+from processors.decode._common import DecodeError, DecodeFailure, Emitter, loads, record_dataset, unbase64
 from processors.decode.base import DecoderConfig
 from streams.core.model import DecodeResult, Record
 from streams.core.registry import DECODERS
@@ -43,7 +43,7 @@ def emit_firehose(doc: dict[str, Any], out: Emitter, inner: Callable[[bytes, Emi
     for item in doc.get("records") or ():
         data = item.get("data") if isinstance(item, dict) else None
         if not isinstance(data, str):
-            out.error("missing_firehose_data", item if isinstance(item, dict) else repr(item))
+            out.error(DecodeError.MISSING_FIREHOSE_DATA, item if isinstance(item, dict) else repr(item))
             continue
         try:
             inner(unbase64(data), out)
@@ -70,7 +70,7 @@ class FirehoseDecoder:
             try:
                 doc = loads(record.data.strip())
                 if not isinstance(doc, dict) or not isinstance(doc.get("records"), list):
-                    raise DecodeFailure("not_firehose_envelope")
+                    raise DecodeFailure(DecodeError.NOT_FIREHOSE_ENVELOPE)
             except DecodeFailure as failure:
                 out.error(failure.reason)
                 continue

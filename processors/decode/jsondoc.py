@@ -22,7 +22,16 @@ from typing import Any
 
 import orjson
 
-from processors.decode._common import GZIP_MAGIC, DecodeFailure, Emitter, gunzip, record_dataset, text_of
+from processors.decode._common import (
+    GZIP_MAGIC,
+    DecodeError,
+    DecodeFailure,
+    Dropped,
+    Emitter,
+    gunzip,
+    record_dataset,
+    text_of,
+)
 from processors.decode.base import DecoderConfig
 from streams.core.model import DecodeResult, Record
 from streams.core.registry import DECODERS
@@ -45,7 +54,7 @@ def emit_json_value(value: Any, out: Emitter) -> None:
         elif findings:
             emit_json_value(findings, out)
         else:
-            out.drop("empty_export")
+            out.drop(Dropped.EMPTY_EXPORT)
     elif isinstance(value, list):
         for item in value:
             if isinstance(item, dict):
@@ -65,7 +74,7 @@ def emit_json_lines(text: str, out: Emitter) -> None:
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError:
-            out.error("invalid_json", line)
+            out.error(DecodeError.INVALID_JSON, line)
             continue
         emit_json_value(value, out)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from processors.decode._common import GZIP_MAGIC, DecodeFailure, Emitter, gunzip, record_dataset, text_of
+from processors.decode._common import GZIP_MAGIC, DecodeFailure, Dropped, Emitter, gunzip, record_dataset, text_of
 from processors.decode.base import DecoderConfig
 from streams.core.metrics import CACHE_SIZE
 from streams.core.model import DecodeResult, Entry, Record
@@ -87,7 +87,7 @@ class LineSplitter:
             if line[0] == "#" and line.startswith(W3C_DIRECTIVES):
                 if line.startswith("#Fields:"):
                     context = self.memory.set(key, line[8:].split())
-                out.drop("header")
+                out.drop(Dropped.HEADER)
                 continue
             append(Entry(line, child(index), dataset, context))
             index += 1

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from processors.parsers._time import epoch_ms_iso
-from streams.core.metrics import DEAD_LETTERED, DROPPED, STAGE_OUT
+from streams.core.metrics import CACHE_SIZE, DEAD_LETTERED, DROPPED, STAGE_OUT
 from streams.core.model import DeadLetter, Entry, Event, ParseResult, Stage, event_id, raw_text
 
 
@@ -62,6 +62,27 @@ CONTEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "bucket": ("aws", "s3", "bucket", "name"),
     "key": ("aws", "s3", "object", "key"),
 }
+
+
+class KeyNames:
+    """Bounded memo of key renames (camelCase -> snake_case ...): log keys repeat, conversions are costly.
+
+    >>> names = KeyNames("doc", str.upper, limit=2); names("a"), names("b"), names("c"), len(names.cache)
+    ('A', 'B', 'C', 1)
+    """
+
+    def __init__(self, name: str, convert: Any, limit: int = 8192):
+        self.name, self.convert, self.limit = name, convert, limit
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, key: str) -> str:
+        found = self.cache.get(key)
+        if found is None:
+            if len(self.cache) >= self.limit:
+                self.cache.clear()
+            found = self.cache[key] = self.convert(key)
+            CACHE_SIZE.labels(cache=self.name).set(len(self.cache))
+        return found
 
 
 def setdefault_path(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:

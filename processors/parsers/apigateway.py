@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from processors.parsers._common import BaseParser, ParseFailure, Reason, add_related, entry_json, put
+from processors.parsers._common import BaseParser, KeyNames, ParseFailure, Reason, add_related, entry_json, put
 from processors.parsers._http import outcome
 from processors.parsers._time import clf_iso, epoch_ms_iso, iso_ms
 from processors.parsers.base import ParserConfig
@@ -34,10 +34,13 @@ class ApiGatewayConfig(ParserConfig):
     type: str = "apigateway"
 
 
-def snake(key: str) -> str:
+def _snake(key: str) -> str:
     """``responseLength`` -> ``response_length``; ``context.requestId`` -> ``request_id``."""
     key = RENAMES.get(key, key).rsplit(".", 1)[-1]
     return CAMEL.sub(r"_\1", key).lower()
+
+
+snake = KeyNames("apigateway_keys", _snake)
 
 
 def _timestamp(api: dict[str, Any]) -> str | None:

@@ -23,7 +23,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from processors.parsers._common import BaseParser, ParseFailure, Reason, add_related, drop_nulls, entry_json, put
+from processors.parsers._common import (
+    BaseParser,
+    KeyNames,
+    ParseFailure,
+    Reason,
+    add_related,
+    drop_nulls,
+    entry_json,
+    put,
+)
 from processors.parsers._time import iso_ms
 from processors.parsers.base import ParserConfig
 from streams.core.model import Entry
@@ -36,6 +45,9 @@ class GuardDutyConfig(ParserConfig):
     type: str = "guardduty"
 
 
+_snake = KeyNames("guardduty_keys", lambda key: CAMEL.sub(r"_\1", key).lower())
+
+
 def snake_keys(value: Any) -> Any:
     """Convert every key of a JSON value to snake_case.
 
@@ -43,7 +55,7 @@ def snake_keys(value: Any) -> Any:
     {'ip_address_v4': '1', 'port_probe_details': [{'local_port_details': {'port': 22}}]}
     """
     if isinstance(value, dict):
-        return {CAMEL.sub(r"_\1", str(k)).lower(): snake_keys(v) for k, v in value.items()}
+        return {_snake(str(k)): snake_keys(v) for k, v in value.items()}
     if isinstance(value, list):
         return [snake_keys(v) for v in value]
     return value

@@ -118,6 +118,7 @@ class VpcFlowParser(BaseParser):
             raise ValueError(f"unknown VPC flow log fields: {', '.join(unknown)}")
         self.explicit = config.format is not None
         self.headers: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        self.plans: dict[tuple[str, ...], tuple[Any, ...]] = {}
 
     def _fields_for(self, entry: Entry, parts: list[str]) -> tuple[str, ...]:
         context = entry.context or {}
@@ -162,24 +163,35 @@ class VpcFlowParser(BaseParser):
         if len(parts) < len(fields):
             raise ParseFailure(Reason.FIELD_COUNT, f"expected {len(fields)} fields, got {len(parts)}")
         rec = dict(zip(fields, parts, strict=False))
-        return self.build(rec)
+        return self.build(rec, fields)
 
-    def build(self, rec: dict[str, str]) -> dict[str, Any]:
+    def _plan(self, fields: tuple[str, ...]) -> tuple[tuple[str, str | None, tuple[str, ...] | None, str | None], ...]:
+        """Per format, the simple fields with their targets: computed once, not per line."""
+        plan = self.plans.get(fields)
+        if plan is None:
+            if len(self.plans) >= 64:
+                self.plans.clear()
+            plan = self.plans[fields] = tuple(
+                (name, AWS_KEYWORDS.get(name), ECS_PATHS.get(name), AWS_COUNTS.get(name))
+                for name in fields
+                if name in AWS_KEYWORDS or name in ECS_PATHS or name in AWS_COUNTS
+            )
+        return plan
+
+    def build(self, rec: dict[str, str], fields: tuple[str, ...] = DEFAULT) -> dict[str, Any]:
         """One document from a ``{field name: raw value}`` record."""
         flow: dict[str, Any] = {}
         doc: dict[str, Any] = {"aws": {"vpcflow": flow}}
         event: dict[str, Any] = {"kind": "event", "category": ["network"], "type": ["connection"]}
         doc["event"] = event
-        for name, value in rec.items():
+        for name, key, path, count in self._plan(fields):
+            value = rec[name]
             if value == "-":
                 continue
-            key = AWS_KEYWORDS.get(name)
             if key is not None:
                 flow[key] = value
-            path = ECS_PATHS.get(name)
             if path is not None:
                 _set(doc, path, value)
-            count = AWS_COUNTS.get(name)
             if count is not None:
                 flow[count] = to_int(value, name)
         start, end = rec.get("start", "-"), rec.get("end", "-")

@@ -6,6 +6,7 @@ import gzip
 import json
 import time
 from pathlib import Path
+from typing import IO
 
 import typer
 import yaml
@@ -40,23 +41,29 @@ def generate(
 ) -> None:
     """Generate synthetic AWS log lines (VPC flow v2 by default) quickly, for replays and benchmarks."""
     try:
-        settings = TrafficSettings(
-            seed=seed,
-            start=start,
-            rate=rate,
-            max_records=count,
-            datasets={name: 1.0 for name in dataset},
-            anomalies=_anomalies(anomalies),
-            malformed_every=malformed_every,
+        settings = TrafficSettings.model_validate(
+            {
+                "seed": seed,
+                "start": start,
+                "rate": rate,
+                "max_records": count,
+                "datasets": {name: 1.0 for name in dataset},
+                "anomalies": _anomalies(anomalies),
+                "malformed_every": malformed_every,
+            }
         )
     except ValidationError as err:
         raise typer.BadParameter(str(err)) from None
     traffic = TrafficGenerator(settings)
     began = time.perf_counter()
     written = 0
-    opener = gzip.open if out.name.endswith(".gz") else open
     out.parent.mkdir(parents=True, exist_ok=True)
-    with opener(out, "wt", encoding="utf-8", newline="\n", **({"compresslevel": 1} if opener is gzip.open else {})) as fh:
+    fh: IO[str]
+    if out.name.endswith(".gz"):
+        fh = gzip.open(out, "wt", compresslevel=1, encoding="utf-8", newline="\n")
+    else:
+        fh = open(out, "w", encoding="utf-8", newline="\n")
+    with fh:
         for chunk in traffic.chunks():
             if chunk.lines:
                 fh.write("\n".join(chunk.lines))

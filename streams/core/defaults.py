@@ -36,10 +36,13 @@ def default_config(out: str = "./logwarden-out") -> dict[str, Any]:
                 "type": "generator",
                 "name": "demo",
                 "seed": 7,
+                "duration": "45m",
                 "malformed_every": 5000,
+                "labels_path": f"{out}/labels.json",
                 "anomalies": [
                     {"kind": "reject_spike", "start": "20m", "end": "25m"},
                     {"kind": "port_scan", "start": "32m", "end": "34m"},
+                    {"kind": "silence", "start": "38m", "end": "42m"},
                 ],
             }
         ],

@@ -55,6 +55,10 @@ class Registry(Generic[T]):
 
         return decorate
 
+    def unregister(self, name: str) -> None:
+        """Remove a registration (tests that register throwaway components use this)."""
+        self._items.pop(name, None)
+
     def load_all(self) -> None:
         if self._loaded:
             return

@@ -7,7 +7,7 @@ deterministically from the seed. ``label()`` is the ground truth written to
 
 * ``port_scan``: one external source probing many distinct ports on one ENI, mostly REJECTed.
 * ``reject_spike``: a burst of REJECTs on one ENI from a handful of sources.
-* ``rate_spike``: the ENI's normal traffic multiplied by ``factor``.
+* ``rate_spike``: the ENI's (or the ``log_group``'s) normal traffic multiplied by ``factor``.
 * ``silence``: one busy ENI stops logging entirely.
 
 >>> spec = AnomalySpec(kind="port_scan", start="10m", end="15m")
@@ -44,6 +44,7 @@ class AnomalySpec(BaseModel):
     start: str | float = Field(description="offset from the simulated start, e.g. 20m")
     end: str | float = Field(description="offset from the simulated start, e.g. 25m")
     eni: str | None = Field(None, description="target ENI id; default: chosen from the seed")
+    log_group: str | None = Field(None, description="rate_spike: spike a whole log group instead of one ENI")
     source_ip: str | None = Field(None, description="port_scan: the scanner's address")
     rate: float | None = Field(None, gt=0, description="port_scan/reject_spike: entries per simulated second")
     sources: int = Field(5, ge=1, le=1000, description="reject_spike: number of source addresses")
@@ -60,6 +61,8 @@ class AnomalySpec(BaseModel):
     def _ordered(self) -> AnomalySpec:
         if self.end_offset <= self.start_offset:
             raise ValueError("end must be after start")
+        if self.log_group is not None and (self.kind is not AnomalyKind.RATE_SPIKE or self.eni is not None):
+            raise ValueError("log_group applies to rate_spike only, instead of eni")
         return self
 
     @property
@@ -86,13 +89,14 @@ class Anomaly:
     reject_ratio: float
     ports: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     cursor: int = 0
+    log_group: str | None = None
 
     def overlap(self, t0: float, t1: float) -> tuple[float, float] | None:
         lo, hi = max(t0, self.start), min(t1, self.end)
         return (lo, hi) if hi > lo else None
 
     def label(self) -> dict[str, Any]:
-        entity: dict[str, Any] = {"eni": self.eni_id}
+        entity: dict[str, Any] = {"log_group": self.log_group} if self.log_group else {"eni": self.eni_id}
         params: dict[str, Any] = {}
         if self.kind is AnomalyKind.PORT_SCAN:
             entity["source_ip"] = str(self.sources[0])
@@ -145,6 +149,7 @@ def resolve(specs: list[AnomalySpec], fleet: Fleet, start: float, seed: int) -> 
                 factor=spec.factor,
                 reject_ratio=spec.reject_ratio if spec.kind is AnomalyKind.PORT_SCAN else 1.0,
                 ports=ports,
+                log_group=spec.log_group,
             )
         )
     return resolved

@@ -7,7 +7,7 @@ generator, so a seed reproduces the same entries.
 
 >>> gen = TrafficGenerator(TrafficSettings(seed=1, start="2024-01-02T00:00:00Z", rate=100, max_records=5))
 >>> chunk = next(gen.chunks())
->>> len(chunk.lines), chunk.lines[0].split()[10] >= "1704153600", gen.channels[chunk.channels[0]].dataset
+>>> len(chunk.lines), chunk.lines[0].split()[11] >= "1704153600", gen.channels[chunk.channels[0]].dataset
 (5, True, 'vpcflow')
 """
 
@@ -110,6 +110,11 @@ class TrafficGenerator:
             ),
         }
 
+        groups = {c.log_group for c in self.channels}
+        for anomaly in self.anomalies:
+            if anomaly.log_group is not None and anomaly.log_group not in groups:
+                raise ValueError(f"unknown log group {anomaly.log_group!r}; known: {', '.join(sorted(groups))}")
+
     def _add_channel(self, channel: Channel) -> int:
         self.channels.append(channel)
         return len(self.channels) - 1
@@ -173,6 +178,9 @@ class TrafficGenerator:
             window = anomaly.overlap(t0, t1)
             if window is None or anomaly.kind is AnomalyKind.SILENCE:
                 continue
+            if anomaly.kind is AnomalyKind.RATE_SPIKE and anomaly.log_group is not None:
+                parts.extend(self._group_spike(anomaly, window))
+                continue
             if anomaly.kind is AnomalyKind.RATE_SPIKE:
                 eni_rate = vpc_rate * float(self.fleet.eni_weights[anomaly.eni])
                 times = self._times(eni_rate * (anomaly.factor - 1), *window)
@@ -191,6 +199,21 @@ class TrafficGenerator:
             parts.append((rows.times, self.vpc.format(rows), rows.eni))
         return parts
 
+    def _group_spike(self, anomaly: Anomaly, window: tuple[float, float]) -> list[tuple[np.ndarray, list[str], np.ndarray]]:
+        """Extra entries of one log group: (factor - 1) times its normal rate (0 if the mix leaves it out)."""
+        members = [i for i, c in enumerate(self.channels) if c.log_group == anomaly.log_group]
+        dataset = self.channels[members[0]].dataset
+        share = dict(self.mix).get(dataset, 0.0)
+        if dataset == "vpcflow":
+            weights = self.fleet.eni_weights[members]
+            times = self._times(self.settings.rate * share * float(weights.sum()) * (anomaly.factor - 1), *window)
+            enis = self.rng.choice(np.array(members), len(times), p=weights / weights.sum())
+            rows = self.vpc.baseline(times, enis)
+            return [(rows.times, self.vpc.format(rows), rows.eni)]
+        times = self._times(self.settings.rate * share * (anomaly.factor - 1), *window)
+        synth = self.alb if dataset == "elb" else self.trail
+        return [(times, synth.lines(times), np.full(len(times), members[0]))]
+
     def _corrupt(self, chunk: Chunk, emitted: int, every: int) -> None:
         """Replace every ``every``-th entry (counting from the first) by a malformed line."""
         first = (every - 1 - emitted) % every
@@ -202,11 +225,14 @@ def malformed(line: str, ordinal: int) -> str:
     """The ``ordinal``-th broken line, from ``line``: truncated, a non-numeric field, truncated JSON, or garbage.
 
     >>> malformed("2 123 eni-1 10.0.0.1 10.0.0.2 443 5000 6 1 40 1 2 ACCEPT OK", 0)
-    '2 123 eni-1 10.0.0.1'
+    '2 123 eni-1'
+    >>> malformed('{"eventVersion":"1.08","eventSource":"s3.amazonaws.com"}', 4)
+    '{"eventVe'
     """
     variant = ordinal % 4
-    if variant == 0:
-        return " ".join(line.split(" ")[:4])
+    if variant == 0:  # cut short, at a space when there is one
+        cut = line.find(" ", len(line) // 6)
+        return line[: cut if cut > 0 else len(line) // 6]
     if variant == 1:
         fields = line.split(" ")
         fields[min(6, len(fields) - 1)] = "port?"

@@ -128,10 +128,15 @@ class VpcFlowSynth:
         )
 
     def format(self, rows: FlowRows) -> list[str]:
-        """Render rows as version 2 default-format lines (start = event time, end = start + 1..59 s)."""
+        """Render rows as version 2 default-format lines.
+
+        ``end`` is the event time (flow records are published after their
+        aggregation interval ends, and parsers take ``@timestamp`` from it);
+        ``start`` is 1-59 s earlier.
+        """
         acct = self.fleet.account_id
-        start = rows.times.astype(np.int64)
-        end = start + self.rng.integers(1, 60, len(start))
+        end = rows.times.astype(np.int64)
+        start = end - self.rng.integers(1, 60, len(end))
         action = np.where(rows.reject, "REJECT", "ACCEPT").tolist()
         return [
             f"2 {acct} {e} {s} {d} {sp} {dp} {p} {pk} {b} {st} {en} {a} OK"

@@ -211,6 +211,12 @@ class Pipeline:
     async def _read(self, source: Any, queue: asyncio.Queue[Any]) -> None:
         chain = self.chains[source.name]
         try:
+            from streams.runtime import fastpath
+
+            fast = fastpath.plan(self, source)
+            if fast is not None:
+                await fastpath.read_fast(self, source, fast, queue)
+                return
             async for batch in source.batches():
                 if self._reload_requested:
                     self._apply_reload()
@@ -245,6 +251,10 @@ class Pipeline:
                 log.error("finding rejected by sink", extra={"sink": delivery.name, "finding": finding.id, "reason": reason})
 
     async def _deliver(self, source: Any, work: _Work) -> None:
+        if hasattr(work, "fast"):
+            from streams.runtime.fastpath import deliver_fast
+
+            await deliver_fast(self, source, work)
         events = work.result.events
         letters = list(work.result.dead_letters)
         if events:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 import orjson
 from pydantic import Field
@@ -80,6 +80,11 @@ class NdjsonSink:
             fh.write(b"\n")
         self.files.flush()
         return [_OK] * len(events)
+
+    async def write_ndjson(self, dataset: str, payload: Any, count: int) -> None:
+        """Append ``count`` documents already rendered as NDJSON lines (the fast path's block)."""
+        self.files.get(self.config.filename.format(dataset=dataset)).write(payload)
+        self.files.flush()
 
     async def close(self) -> None:
         self.files.close()

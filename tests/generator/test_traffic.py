@@ -44,8 +44,8 @@ def test_lines_are_well_formed_vpc_flow_v2():
     assert all(sniff(line) == "vpcflow" for line in lines[:2000])
     rows = flows(lines)
     assert all(len(line.split(" ")) == 14 and line.startswith("2 123456789012 eni-") for line in lines)
-    assert all(T0 <= r["start"] <= r["end"] <= r["start"] + 60 for r in rows)
-    assert [r["start"] for r in rows] == sorted(r["start"] for r in rows)  # simulated-time order
+    assert all(T0 <= r["end"] and r["end"] - 60 < r["start"] < r["end"] for r in rows)
+    assert [r["end"] for r in rows] == sorted(r["end"] for r in rows)  # simulated (event) time order
     assert {r["proto"] for r in rows} == {1, 6, 17}
     actions = Counter(r["action"] for r in rows)
     assert 0.01 < actions["REJECT"] / len(rows) < 0.04  # background REJECT rate 2 %
@@ -63,7 +63,7 @@ def test_port_scan_probes_many_distinct_ports_inside_its_window_only():
     scanner, eni = label["entity"]["source_ip"], label["entity"]["eni"]
     probes = [r for r in flows(lines) if r["src"] == scanner]
     assert probes and all(r["eni"] == eni for r in probes)
-    assert all(T0 + 300 <= r["start"] < T0 + 480 for r in probes)
+    assert all(T0 + 300 <= r["end"] < T0 + 480 for r in probes)
     assert len({r["dport"] for r in probes}) > 0.95 * len(probes) > 0.8 * 20 * 180
     assert Counter(r["action"] for r in probes)["REJECT"] / len(probes) > 0.9
     assert label["start"] == "2024-01-02T00:05:00Z" and label["end"] == "2024-01-02T00:08:00Z"
@@ -83,11 +83,11 @@ def test_reject_spike_rate_spike_and_silence_are_visible():
     spike, rate, silence = gen.labels()
 
     def count(eni, lo, hi, action=None):
-        return sum(1 for r in rows if r["eni"] == eni and T0 + lo <= r["start"] < T0 + hi and action in (None, r["action"]))
+        return sum(1 for r in rows if r["eni"] == eni and T0 + lo <= r["end"] < T0 + hi and action in (None, r["action"]))
 
     eni = spike["entity"]["eni"]
     assert count(eni, 600, 720, "REJECT") > 20 * max(1, count(eni, 0, 120, "REJECT"))
-    sources = {r["src"] for r in rows if r["eni"] == eni and r["action"] == "REJECT" and T0 + 600 <= r["start"] < T0 + 720}
+    sources = {r["src"] for r in rows if r["eni"] == eni and r["action"] == "REJECT" and T0 + 600 <= r["end"] < T0 + 720}
     assert set(spike["params"]["source_ips"]) <= sources
     eni = rate["entity"]["eni"]
     assert count(eni, 1200, 1320) > 4 * count(eni, 900, 1020) > 0
@@ -132,3 +132,24 @@ def test_bad_settings_are_rejected(bad):
 def test_unknown_eni_in_an_anomaly_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown ENI"):
         TrafficGenerator(TrafficSettings(anomalies=[{"kind": "silence", "start": 0, "end": 60, "eni": "eni-nope"}]))
+
+
+def test_rate_spike_of_a_whole_log_group():
+    settings = dict(duration="20m", rate=50, datasets={"vpcflow": 0.8, "cloudtrail": 0.2})
+    gen = TrafficGenerator(TrafficSettings(seed=11, start=START, **settings))
+    group = next(c.log_group for c in gen.channels if c.dataset == "cloudtrail")
+    gen = TrafficGenerator(TrafficSettings(seed=11, start=START, **settings,
+                                           anomalies=[{"kind": "rate_spike", "start": "10m", "end": "12m",
+                                                       "log_group": group, "factor": 6}]))
+    (label,) = gen.labels()
+    assert label["entity"] == {"log_group": group}
+    per_minute = Counter()
+    for chunk in gen.chunks():
+        for t, channel in zip(chunk.times, chunk.channels, strict=True):
+            if gen.channels[channel].log_group == group:
+                per_minute[int(t - T0) // 60] += 1
+    assert min(per_minute[m] for m in (10, 11)) > 3 * max(per_minute[m] for m in range(0, 10))
+    with pytest.raises(ValueError, match="unknown log group"):
+        TrafficGenerator(TrafficSettings(anomalies=[{"kind": "rate_spike", "start": 0, "end": 9, "log_group": "nope"}]))
+    with pytest.raises(ValidationError, match="rate_spike only"):
+        TrafficSettings(anomalies=[{"kind": "silence", "start": 0, "end": 9, "log_group": group}])

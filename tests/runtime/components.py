@@ -16,7 +16,6 @@ from streams.core.model import DeadLetter, DecodeResult, Entry, Event, ItemResul
 from streams.core.registry import DECODERS, PARSERS, SINKS
 
 
-@DECODERS.register("test_lines", DecoderConfig)
 class TestLinesDecoder:
     def __init__(self, config: DecoderConfig):
         pass
@@ -33,7 +32,6 @@ class TestCsvConfig(ParserConfig):
     type: Literal["test_csv"] = "test_csv"
 
 
-@PARSERS.register("test_csv", TestCsvConfig)
 class TestCsvParser:
     """``<epoch>,<key>,<value>`` lines; anything else is a dead letter."""
 
@@ -61,7 +59,6 @@ class ScriptedSinkConfig(SinkConfig):
     delay: float = 0.0
 
 
-@SINKS.register("scripted", ScriptedSinkConfig)
 class ScriptedSink:
     instances: list[ScriptedSink] = []
 
@@ -92,3 +89,9 @@ class ScriptedSink:
 
     async def close(self) -> None:
         pass
+
+
+def register() -> None:
+    DECODERS.register("test_lines", DecoderConfig)(TestLinesDecoder)
+    PARSERS.register("test_csv", TestCsvConfig)(TestCsvParser)
+    SINKS.register("scripted", ScriptedSinkConfig)(ScriptedSink)

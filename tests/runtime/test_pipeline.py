@@ -14,6 +14,18 @@ from tests.runtime import components
 from tests.runtime.components import ScriptedSink
 
 
+@pytest.fixture(autouse=True)
+def _test_components() -> object:
+    """Register the throwaway test components only while these tests run."""
+    from streams.core.registry import DECODERS, PARSERS, SINKS
+
+    components.register()
+    yield
+    DECODERS.unregister("test_lines")
+    PARSERS.unregister("test_csv")
+    SINKS.unregister("scripted")
+
+
 def _write_inputs(tmp_path: Path) -> list[str]:
     plain = tmp_path / "a.log"
     plain.write_text("".join(f"{1700000000 + i},k{i % 3},v{i}\n" for i in range(250)) + "garbage line\n")
@@ -24,7 +36,6 @@ def _write_inputs(tmp_path: Path) -> list[str]:
 
 
 def _config(tmp_path: Path, **sink: object) -> dict:
-    assert components  # registers the test components
     out = tmp_path / "out"
     return {
         "pipeline": {"batch_size": 50, "max_in_flight_batches": 2, "retry_initial_seconds": 0.001, "retry_max_seconds": 0.01},

@@ -1,0 +1,229 @@
+"""Compiled NDJSON rendering of fast VPC flow rows: one pass writes a whole batch.
+
+Each document is the one the reference path (``VpcFlowParser`` + ``network``
++ ``community_id`` + ``geoip`` enrichers + the NDJSON sink) writes for the
+same line, key for key; ``tests/fast`` checks that on every fixture. Values
+come straight from the input bytes (the scanner admitted only canonical,
+JSON-safe tokens) or from small tables computed per distinct value in
+Python (GeoIP fragments per address, transport per protocol, service per
+port), so no per-line Python object is created.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from processors.fast.hashes import b64_20_into, blake2b_scratch, hex_into, sha1_scratch
+
+_PIECES = [
+    b'{"_id":"', b'",', b"{",  # 0 1 2
+    b'"aws":{"vpcflow":{"version":"', b'","account_id":"', b'","interface_id":"', b'","action":"',  # 3 4 5 6
+    b'","log_status":"', b'"}},"event":{"kind":"event","category":["network"],"type":["connection"',  # 7 8
+    b',"denied"', b'],"start":"', b'","end":"', b'","outcome":"success', b'","outcome":"failure',  # 9 10 11 12 13
+    b'","dataset":"aws.vpcflow"},"cloud":{"account":{"id":"', b'"},"provider":"aws"},"@timestamp":"',  # 14 15
+    b'","source":{"address":"', b'","ip":"', b'","port":', b',"packets":', b',"bytes":',  # 16 17 18 19 20
+    b'},"destination":{"address":"', b'},"network":{"type":"ipv4","packets":', b',"iana_number":"',  # 21 22 23
+    b',"community_id":"1:', b'},"related":{"ip":["', b'","', b'"]}}\n', b'"', b'","action":"',  # 24-29
+]
+LITERALS = np.frombuffer(b"".join(_PIECES), np.uint8).copy()
+LIT_OFF = np.cumsum([0] + [len(p) for p in _PIECES]).astype(np.int64)
+MAX_FIXED = int(LIT_OFF[-1]) + 64 + 3 * 24 + 28
+
+
+@nb.njit(inline="always")
+def _lit(out, pos, k):  # noqa: ANN001
+    a, b = LIT_OFF[k], LIT_OFF[k + 1]
+    for i in range(b - a):
+        out[pos + i] = LITERALS[a + i]
+    return pos + b - a
+
+
+@nb.njit(inline="always")
+def _copy(out, pos, src, a, b):  # noqa: ANN001
+    for i in range(b - a):
+        out[pos + i] = src[a + i]
+    return pos + b - a
+
+
+@nb.njit(inline="always")
+def _digits(out, pos, value, width):  # noqa: ANN001
+    for i in range(width - 1, -1, -1):
+        out[pos + i] = 48 + value % 10
+        value //= 10
+    return pos + width
+
+
+@nb.njit(cache=True)
+def iso_into(out, pos, seconds):  # noqa: ANN001, ANN201
+    """``YYYY-MM-DDTHH:MM:SS.000Z`` of epoch seconds (non-negative) at ``out[pos:pos+24]``."""
+    days, rest = seconds // 86400, seconds % 86400
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = mp + 3 if mp < 10 else mp - 9
+    year = yoe + era * 400 + (1 if month <= 2 else 0)
+    pos = _digits(out, pos, year, 4)
+    out[pos] = 45
+    pos = _digits(out, pos + 1, month, 2)
+    out[pos] = 45
+    pos = _digits(out, pos + 1, day, 2)
+    out[pos] = 84
+    pos = _digits(out, pos + 1, rest // 3600, 2)
+    out[pos] = 58
+    pos = _digits(out, pos + 1, (rest // 60) % 60, 2)
+    out[pos] = 58
+    pos = _digits(out, pos + 1, rest % 60, 2)
+    for i, c in enumerate((46, 48, 48, 48, 90)):
+        out[pos + i] = c
+    return pos + 5
+
+
+@nb.njit(cache=True)
+def event_ids(prefix, numbers, out):  # noqa: ANN001
+    """Hex BLAKE2b-128 of ``prefix + str(number) + "\\x1f0\\x1f0"`` per number (``event_id``), (n, 32)."""
+    msg = np.empty(len(prefix) + 24, np.uint8)
+    msg[:len(prefix)] = prefix
+    digest = np.empty(16, np.uint8)
+    words, block = np.empty(40, np.uint64), np.zeros(128, np.uint8)
+    for r in range(len(numbers)):
+        value, width = numbers[r], 1
+        while value >= 10 ** width:
+            width += 1
+        end = _digits(msg, len(prefix), value, width)
+        msg[end], msg[end + 1], msg[end + 2], msg[end + 3] = 31, 48, 31, 48
+        blake2b_scratch(msg, 0, end + 4, digest, 0, 16, words, block)
+        hex_into(digest, 0, 16, out[r], 0)
+
+
+@nb.njit(cache=True)
+def community_ids(ints, ips, seed, icmp_pairs, out):  # noqa: ANN001
+    """Base64 Community ID v1 digests (27 characters and ``=``) per row into ``out`` (n, 28)."""
+    msg = np.zeros(16, np.uint8)
+    digest = np.empty(20, np.uint8)
+    w, block = np.empty(80, np.uint32), np.empty(64, np.uint8)
+    for r in range(len(ints)):
+        proto, sip, dip = ints[r, 2], ips[r, 0], ips[r, 1]
+        sport, dport, one_way, ported = ints[r, 0], ints[r, 1], False, True
+        if proto == 1:
+            if icmp_pairs[sport & 255] >= 0 and sport < 256:
+                dport = icmp_pairs[sport]
+            else:
+                one_way = True
+        elif proto != 6 and proto != 17 and proto != 132:
+            ported, sport, dport = False, 0, 0
+        if not one_way and (sip > dip or (sip == dip and sport > dport)):
+            sip, dip, sport, dport = dip, sip, dport, sport
+        msg[0], msg[1] = (seed >> 8) & 255, seed & 255
+        for i in range(4):
+            msg[2 + i] = (sip >> (24 - 8 * i)) & 255
+            msg[6 + i] = (dip >> (24 - 8 * i)) & 255
+        msg[10], msg[11] = proto, 0
+        msg[12], msg[13], msg[14], msg[15] = (sport >> 8) & 255, sport & 255, (dport >> 8) & 255, dport & 255
+        sha1_scratch(msg, 0, 16 if ported else 12, digest, 0, w, block)
+        b64_20_into(digest, out[r], 0)
+
+
+@nb.njit(cache=True)
+def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, dfrag_off, proto_buf, proto_off,  # noqa: ANN001, ANN201
+           svc_slot, svc_idx, svc_buf, svc_off, dir_code, dir_buf, dir_off, include_id, with_cid, out):
+    """Write one NDJSON line per row to ``out``; returns the end offset of every line."""
+    n = len(fs)
+    ends = np.empty(n, np.int64)
+    pos = 0
+    for r in range(n):
+        if include_id:
+            pos = _lit(out, pos, 0)
+            for i in range(32):
+                out[pos + i] = ids[r, i]
+            pos = _lit(out, pos + 32, 1)
+        else:
+            pos = _lit(out, pos, 2)
+        pos = _lit(out, pos, 3)
+        pos = _copy(out, pos, data, fs[r, 0], fe[r, 0])
+        pos = _lit(out, pos, 4)
+        pos = _copy(out, pos, data, fs[r, 1], fe[r, 1])
+        pos = _lit(out, pos, 5)
+        pos = _copy(out, pos, data, fs[r, 2], fe[r, 2])
+        pos = _lit(out, pos, 6)
+        pos = _copy(out, pos, data, fs[r, 12], fe[r, 12])
+        pos = _lit(out, pos, 7)
+        pos = _copy(out, pos, data, fs[r, 13], fe[r, 13])
+        pos = _lit(out, pos, 8)
+        reject = data[fs[r, 12]] == 82  # 'R'
+        if reject:
+            pos = _lit(out, pos, 9)
+        pos = _lit(out, pos, 10)
+        pos = iso_into(out, pos, ints[r, 5])
+        pos = _lit(out, pos, 11)
+        pos = iso_into(out, pos, ints[r, 6])
+        pos = _lit(out, pos, 29)
+        pos = _copy(out, pos, data, fs[r, 12], fe[r, 12])
+        pos = _lit(out, pos, 13 if reject else 12)
+        pos = _lit(out, pos, 14)
+        pos = _copy(out, pos, data, fs[r, 1], fe[r, 1])
+        pos = _lit(out, pos, 15)
+        pos = iso_into(out, pos, ints[r, 6])
+        pos = _lit(out, pos, 16)
+        pos = _copy(out, pos, data, fs[r, 3], fe[r, 3])
+        pos = _lit(out, pos, 17)
+        pos = _copy(out, pos, data, fs[r, 3], fe[r, 3])
+        pos = _lit(out, pos, 18)
+        pos = _copy(out, pos, data, fs[r, 5], fe[r, 5])
+        pos = _lit(out, pos, 19)
+        pos = _copy(out, pos, data, fs[r, 8], fe[r, 8])
+        pos = _lit(out, pos, 20)
+        pos = _copy(out, pos, data, fs[r, 9], fe[r, 9])
+        pos = _copy(out, pos, frag_buf, frag_off[codes[r, 0]], frag_off[codes[r, 0] + 1])
+        pos = _lit(out, pos, 21)
+        pos = _copy(out, pos, data, fs[r, 4], fe[r, 4])
+        pos = _lit(out, pos, 17)
+        pos = _copy(out, pos, data, fs[r, 4], fe[r, 4])
+        pos = _lit(out, pos, 18)
+        pos = _copy(out, pos, data, fs[r, 6], fe[r, 6])
+        pos = _copy(out, pos, dfrag_buf, dfrag_off[codes[r, 1]], dfrag_off[codes[r, 1] + 1])
+        pos = _lit(out, pos, 22)
+        pos = _copy(out, pos, data, fs[r, 8], fe[r, 8])
+        pos = _lit(out, pos, 20)
+        pos = _copy(out, pos, data, fs[r, 9], fe[r, 9])
+        pos = _lit(out, pos, 23)
+        pos = _copy(out, pos, data, fs[r, 7], fe[r, 7])
+        pos = _lit(out, pos, 28)
+        proto = ints[r, 2]
+        pos = _copy(out, pos, proto_buf, proto_off[proto], proto_off[proto + 1])
+        if with_cid:
+            pos = _lit(out, pos, 24)
+            for i in range(28):
+                out[pos + i] = cids[r, i]
+            pos = _lit(out, pos + 28, 28)
+        d = dir_code[r]
+        pos = _copy(out, pos, dir_buf, dir_off[d], dir_off[d + 1])
+        slot = svc_slot[proto]
+        if slot >= 0:
+            s = svc_idx[slot, ints[r, 1]]
+            if s < 0:
+                s = svc_idx[slot, ints[r, 0]]
+            if s >= 0:
+                pos = _copy(out, pos, svc_buf, svc_off[s], svc_off[s + 1])
+        pos = _lit(out, pos, 25)
+        pos = _copy(out, pos, data, fs[r, 3], fe[r, 3])
+        if ips_differ(data, fs[r, 3], fe[r, 3], fs[r, 4], fe[r, 4]):
+            pos = _lit(out, pos, 26)
+            pos = _copy(out, pos, data, fs[r, 4], fe[r, 4])
+        pos = _lit(out, pos, 27)
+        ends[r] = pos
+    return ends
+
+
+@nb.njit(inline="always")
+def ips_differ(data, a, b, c, d):  # noqa: ANN001, ANN201
+    if b - a != d - c:
+        return True
+    for i in range(b - a):
+        if data[a + i] != data[c + i]:
+            return True
+    return False

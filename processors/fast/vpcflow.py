@@ -1,0 +1,135 @@
+"""The fast path for VPC flow logs v2: a block of file bytes to NDJSON documents and detector columns.
+
+``VpcFlowFastPath.process`` takes a block of whole lines and returns a
+``FastBatch``: the NDJSON bytes of every line the compiled scanner admitted
+(see ``processors.fast.scan``), plus the reference chain's result for every
+other line (headers, NODATA, IPv6, malformed lines: same documents, same
+dead letters with line numbers and reasons, same metrics), and the columns
+the detectors aggregate (``processors.fast.columns``).
+
+``fast_support`` says whether a chain can take this path (else the runtime
+keeps the reference path) and why not.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from processors.chain import ChainResult, ProcessorChain
+from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
+from processors.fast.scan import BLANK, FAST, dictionary, scan_v2, split_lines
+from processors.fast.tables import VpcTables
+from processors.parsers.vpcflow import V2
+from streams.core import metrics
+from streams.core.model import Position, Record
+
+SUPPORTED_ENRICHERS = {"network", "geoip", "community_id", "user_agent"}
+_ICMP4_PAIRS = {8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17, 10: 9, 9: 10}
+ICMP_PAIRS = np.array([_ICMP4_PAIRS.get(i, -1) for i in range(256)], np.int64)
+
+
+@dataclass(slots=True)
+class FastBatch:
+    """One block: rendered documents of fast rows, the reference result of the others, columns."""
+
+    ndjson: bytes | memoryview = b""
+    documents: int = 0
+    ids: np.ndarray = field(default_factory=lambda: np.zeros((0, 32), np.uint8))
+    numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    ints: np.ndarray = field(default_factory=lambda: np.zeros((0, 7), np.int64))
+    codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+    addresses: list[str] = field(default_factory=list)
+    strings: dict[int, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
+    slow: ChainResult = field(default_factory=ChainResult)
+    lines: int = 0
+    last_line: int = 0
+
+
+def fast_support(chain: ProcessorChain, keep_original: bool = False) -> str | None:
+    """None when ``chain`` can run on the fast path, else the reason it cannot."""
+    if chain.dataset != "vpcflow":
+        return f"dataset {chain.dataset!r} (only vpcflow has a fast path)"
+    if keep_original:
+        return "keep_original"
+    parser = chain.parsers.get("vpcflow")
+    fmt = parser.config.format
+    if fmt is not None and tuple(fmt.split()) != tuple(V2.split()):
+        return "a custom VPC flow format"
+    kinds = [getattr(e, "name", type(e).__name__) for e in chain.enrichers]
+    unsupported = [k for k in kinds if k not in SUPPORTED_ENRICHERS]
+    if unsupported or kinds.count("geoip") > 1 or kinds.count("network") > 1:
+        return f"enrichers {unsupported or kinds}"
+    return None
+
+
+class VpcFlowFastPath:
+    def __init__(self, chain: ProcessorChain, include_id: bool = True):
+        self.chain = chain
+        self.include_id = include_id
+        parser = chain.parsers.get("vpcflow")
+        by_name = {getattr(e, "name", ""): e for e in chain.enrichers}
+        cid = by_name.get("community_id")
+        self.with_cid = bool(parser.config.community_id) or cid is not None
+        self.seed = 0 if parser.config.community_id else (cid.seed if cid is not None else 0)
+        self.tables = VpcTables(by_name.get("network"), by_name.get("geoip"))
+
+    def process(self, source: str, path: str, block: bytes, first_line: int, attrs: dict) -> FastBatch:
+        data = np.frombuffer(block, np.uint8)
+        starts, ends = split_lines(data)
+        status, fs, fe, ints, ips = scan_v2(data, starts, ends)
+        numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
+        out = FastBatch(lines=len(starts), last_line=first_line + len(starts) - 1)
+        slow_rows = np.flatnonzero(status != FAST)
+        header = self._header_row(block, starts, ends, slow_rows)
+        if header is not None:  # lines after a header follow its layout: the reference path decides
+            status[header:] = np.where(status[header:] == BLANK, BLANK, 1)
+            slow_rows = np.flatnonzero(status != FAST)
+        fast = np.flatnonzero(status == FAST)
+        self._slow(out, source, path, block, starts, ends, numbers, slow_rows, status, attrs)
+        if len(fast):
+            self._fast(out, data, fast, fs, fe, ints, ips, numbers, path)
+        metrics.STAGE_OUT.labels("parse", "aws.vpcflow").inc(len(fast))
+        return out
+
+    @staticmethod
+    def _header_row(block: bytes, starts: np.ndarray, ends: np.ndarray, slow_rows: np.ndarray) -> int | None:
+        for r in slow_rows.tolist():
+            line = block[starts[r]:ends[r]]
+            if line.split()[:1] == [b"version"] and line.split() != V2.encode().split():
+                return r
+        return None
+
+    def _slow(self, out: FastBatch, source: str, path: str, block: bytes, starts: np.ndarray, ends: np.ndarray,
+              numbers: np.ndarray, rows: np.ndarray, status: np.ndarray, attrs: dict) -> None:
+        now = time.time()
+        records = [
+            Record(block[starts[r]:ends[r]], Position(source, path, "", str(numbers[r])), now, attrs)
+            for r in rows.tolist() if status[r] != BLANK
+        ]
+        if records:
+            out.slow = self.chain.process(records)
+
+    def _fast(self, out: FastBatch, data: np.ndarray, rows: np.ndarray, fs: np.ndarray, fe: np.ndarray,
+              ints: np.ndarray, ips: np.ndarray, numbers: np.ndarray, path: str) -> None:
+        fs, fe, ints, ips, numbers = fs[rows], fe[rows], ints[rows], ips[rows], numbers[rows]
+        n = len(rows)
+        ids = np.empty((n, 32), np.uint8)
+        prefix = np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8)
+        event_ids(prefix, numbers, ids)
+        cids = np.empty((n if self.with_cid else 0, 28), np.uint8)
+        if self.with_cid:
+            community_ids(ints, ips, self.seed, ICMP_PAIRS, cids)
+        codes, (sbuf, soff), (dbuf, doff), direction, texts = self.tables.addresses(ips)
+        t = self.tables
+        bound = MAX_FIXED * n + 4 * int((fe - fs).sum()) + int(np.diff(soff).max(initial=0) + np.diff(doff).max(initial=0)) * n
+        buf = np.empty(bound, np.uint8)
+        line_ends = render(data, fs, fe, ints, ids, cids if self.with_cid else np.zeros((1, 28), np.uint8), codes,
+                           sbuf, soff, dbuf, doff, t.proto_buf, t.proto_off, t.svc_slot, t.svc_idx, t.svc_buf,
+                           t.svc_off, direction, t.dir_buf, t.dir_off, self.include_id, self.with_cid, buf)
+        out.ndjson = memoryview(buf[: int(line_ends[-1])])
+        out.documents = n
+        out.ids, out.numbers, out.ints, out.codes, out.addresses = ids, numbers, ints, codes, texts
+        out.strings = {k: dictionary(data, fs[:, k], fe[:, k]) for k in (1, 2, 12)}

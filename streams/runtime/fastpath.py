@@ -1,0 +1,148 @@
+"""The runtime's fast path: file blocks -> compiled VPC flow documents -> NDJSON sinks and detectors.
+
+Taken automatically by ``Pipeline`` for a file source with ``dataset:
+vpcflow`` when every component supports it (``plan`` says why not
+otherwise, logged once; everything else keeps the reference path). The
+semantics stay those of the reference path: the same documents and ids,
+odd lines handled by the reference chain (dead letters keep their line
+numbers and reasons), detectors fed the same aggregates, batches acked to
+the file source by their last line only after every sink accepted them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from processors.fast.detect import aggregate_columns, columns_support
+from processors.fast.vpcflow import FastBatch, VpcFlowFastPath, fast_support
+from streams.core import metrics
+from streams.core.model import Batch, Finding
+from streams.sources.file import FileSource, open_binary
+
+log = logging.getLogger("logwarden.fastpath")
+BLOCK_BYTES = 8 << 20
+
+
+@dataclass
+class FastWork:
+    batch: Batch
+    result: Any  # ChainResult of the lines the reference chain handled
+    findings: list[Finding]
+    fast: FastBatch
+
+
+def plan(pipeline: Any, source: Any) -> VpcFlowFastPath | None:
+    """A fast path for ``source`` or None (the reason is logged)."""
+    reason = _why_not(pipeline, source)
+    if reason is not None:
+        log.info("reference path", extra={"source": getattr(source, "name", "?"), "reason": reason})
+        return None
+    include = all(getattr(d.sink.config, "include_id", True) for d in pipeline.doc_sinks)
+    return VpcFlowFastPath(pipeline.chains[source.name], include_id=include)
+
+
+def _why_not(pipeline: Any, source: Any) -> str | None:
+    if os.environ.get("LOGWARDEN_FASTPATH", "1") == "0":
+        return "LOGWARDEN_FASTPATH=0"
+    if not isinstance(source, FileSource) or source.config.framing == "whole" or "-" in source.paths:
+        return "not a file source of lines"
+    for path in source.paths:
+        with open_binary(path) as fh:
+            if fh.read(64).lstrip()[:1] in (b"{", b"["):
+                return f"{path} looks like JSON"
+    sinks = [d.sink for d in pipeline.doc_sinks]
+    if not all(hasattr(s, "write_ndjson") for s in sinks) or len({getattr(s.config, "include_id", True) for s in sinks}) > 1:
+        return "a document sink without NDJSON block writes"
+    for name, detector in pipeline.detectors.items():
+        why = columns_support(detector) if hasattr(detector, "type_name") else "not a windowed detector"
+        if why is not None:
+            return f"detector {name}: {why}"
+    return fast_support(pipeline.chains[source.name], pipeline.config.pipeline.keep_original)
+
+
+def _blocks(path: str, resume_after: int, size: int = BLOCK_BYTES):  # noqa: ANN202
+    """(first line number, bytes of whole lines) blocks of a file, skipping lines up to ``resume_after``."""
+    line, carry = 1, b""
+    with open_binary(path) as fh:
+        while True:
+            chunk = fh.read(size)
+            data = carry + chunk
+            if chunk:
+                cut = data.rfind(b"\n") + 1
+                data, carry = data[:cut], data[cut:]
+            if not data:
+                if not chunk:
+                    return
+                continue
+            count = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+            if line + count - 1 > resume_after:
+                start = line
+                if line <= resume_after:
+                    data = data.split(b"\n", resume_after - line + 1)[-1]
+                    start = resume_after + 1
+                yield start, data
+            line += count
+            if not chunk:
+                return
+
+
+async def read_fast(pipeline: Any, source: FileSource, fast: VpcFlowFastPath, queue: asyncio.Queue[Any]) -> None:
+    """The reader task of a fast source: blocks in, ``FastWork`` items on the queue."""
+    attrs = {"dataset": source.config.dataset}
+    for path in source.paths:
+        attrs["key"] = path
+        for first, data in _blocks(path, source.checkpoints.get(path, 0)):
+            if pipeline._stopping.is_set():
+                return
+            if pipeline._reload_requested:
+                pipeline._apply_reload()
+            work = _process(pipeline, source, fast, path, first, data, dict(attrs))
+            source.bytes_read += len(data)
+            metrics.IN_FLIGHT.labels(source.name).inc()
+            await queue.put(work)
+            metrics.QUEUE_DEPTH.labels(source.name).set(queue.qsize())
+
+
+def _process(pipeline: Any, source: FileSource, fast: VpcFlowFastPath, path: str, first: int, data: bytes,
+             attrs: dict[str, Any]) -> FastWork:
+    batch_out = fast.process(source.name, path, data, first, attrs)
+    slow = batch_out.slow
+    records = batch_out.documents + len(slow.events) + len(slow.dead_letters)
+    source.acks.issue(path, batch_out.last_line)
+    metrics.RECORDS_IN.labels(source.name).inc(records)
+    metrics.BYTES_IN.labels(source.name).inc(len(data))
+    findings = detect(pipeline, batch_out, slow.events)
+    pipeline.summary.records_in += records
+    pipeline.summary.dropped.update(slow.dropped)
+    return FastWork(Batch(source.name, [], (path, batch_out.last_line)), slow, findings, batch_out)
+
+
+def detect(pipeline: Any, batch: FastBatch, slow_events: list[Any]) -> list[Finding]:
+    findings: list[Finding] = []
+    for name, detector in pipeline.detectors.items():
+        try:
+            detector._last_input_wall = detector._clock()
+            detector.merge(aggregate_columns(detector, batch))
+            if slow_events:
+                detector.merge(detector.aggregate(slow_events))
+            findings.extend(detector.close_windows())
+        except Exception:  # a detector bug must not stop indexing
+            log.exception("detector failed on a batch", extra={"detector": name})
+            metrics.DROPPED.labels("detect", f"error:{name}").inc()
+    return findings
+
+
+async def deliver_fast(pipeline: Any, source: Any, work: FastWork) -> None:
+    """Write the rendered block to every document sink, then the rest as the reference path does."""
+    fast = work.fast
+    if fast.documents:
+        started = time.perf_counter()
+        await asyncio.gather(*(d.sink.write_ndjson("aws.vpcflow", fast.ndjson, fast.documents) for d in pipeline.doc_sinks))
+        for d in pipeline.doc_sinks:
+            metrics.SINK_LATENCY.labels(d.name).observe(time.perf_counter() - started)
+        pipeline.summary.documents += fast.documents

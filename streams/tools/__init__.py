@@ -1,0 +1,1 @@
+"""Helper programs shipped with logwarden (run as ``python -m streams.tools.<name>``)."""

@@ -1,0 +1,83 @@
+"""The fast path must give the reference path's documents and detector aggregates, line for line."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from processors.chain import ParserSet, ProcessorChain, build_enrichers
+from processors.fast.detect import aggregate_columns, columns_support
+from processors.fast.vpcflow import VpcFlowFastPath
+from streams.core.config import validate_detectors
+from streams.core.model import Position, Record
+from streams.core.registry import DETECTORS
+from streams.generator.engine import TrafficGenerator, TrafficSettings
+
+ODD = [
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status",
+    "2 123456789010 eni-1 - - - - - - - 1431280876 1431280934 - NODATA",
+    "2 123456789010 eni-1 2001:db8::1 2001:db8::2 443 5000 6 1 40 100 160 ACCEPT OK",
+    "2 123456789010 eni-1 10.0.0.1 8.8.8.8 0 0 1 1 84 100 160 ACCEPT OK",
+    "2 123456789010 eni-1 10.0.0.1 8.8.8.8 8 0 1 1 84 100 160 REJECT OK",
+    "2 123456789010 eni-1 010.0.0.1 8.8.8.8 1 2 6 1 84 100 160 REJECT OK",
+    "2 123456789010 eni-1 10.0.0.1 10.0.0.1 007 2 50 1 84 100 160 ACCEPT OK",
+    "   ",
+    "2 1 eni-2 10.0.0.1 8.8.8.8 99999 2 6 1 84 100 160 ACCEPT OK",
+    '{"message": "2 1 eni-2 10.0.0.1 8.8.8.8 9 2 6 1 84 100 160 ACCEPT OK"}',
+    "2 1 eni-2 10.0.0.1 8.8.8.8 9 2 6 1 84 100 160 ACCEPT OK extra",
+]
+
+
+def _block() -> bytes:
+    settings = TrafficSettings(seed=3, rate=200.0, max_records=6000, datasets={"vpcflow": 1.0}, malformed_every=97,
+                               anomalies=[{"kind": "port_scan", "start": "10s", "end": "20s"},
+                                          {"kind": "reject_spike", "start": "5s", "end": "25s"}])
+    lines = [line for chunk in TrafficGenerator(settings).chunks() for line in chunk.lines]
+    return ("\n".join(lines[:3000] + ODD + lines[3000:]) + "\n").encode()
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple:
+    chain = ProcessorChain("auto", "vpcflow", ParserSet(), build_enrichers(None))
+    block = _block()
+    fast = VpcFlowFastPath(chain).process("replay", "f.log", block, 1, {"key": "f.log", "dataset": "vpcflow"})
+    records = [Record(line.rstrip(b"\r\n"), Position("replay", "f.log", "", str(i)), 0.0, {"key": "f.log", "dataset": "vpcflow"})
+               for i, line in enumerate(block.split(b"\n"), 1) if line.strip()]
+    reference = ProcessorChain("auto", "vpcflow", ParserSet(), build_enrichers(None)).process(records)
+    return fast, reference
+
+
+def test_same_documents_and_dead_letters(both: tuple) -> None:
+    fast, reference = both
+    expected = {e.id: orjson.loads(orjson.dumps({"_id": e.id, **e.doc})) for e in reference.events}
+    got = [orjson.loads(line) for line in bytes(fast.ndjson).splitlines()]
+    got += [orjson.loads(orjson.dumps({"_id": e.id, **e.doc})) for e in fast.slow.events]
+    assert len(got) == len(expected) and fast.documents > 5000
+    for doc in got:
+        assert doc == expected[doc["_id"]]
+    letters = sorted((d.position.offset, d.reason) for d in fast.slow.dead_letters)
+    assert letters == sorted((d.position.offset, d.reason) for d in reference.dead_letters) and letters
+
+
+@pytest.mark.parametrize("spec", [
+    {"name": "r", "type": "vpc_rejects", "datasets": ["aws.vpcflow"]},
+    {"name": "p", "type": "port_scan", "datasets": ["aws.vpcflow"], "exact_limit": 8},
+    {"name": "l", "type": "log_rate", "keys": ["dataset", "aws.vpcflow.interface_id"]},
+    {"name": "e", "type": "error_rate", "datasets": ["aws.vpcflow"], "keys": ["aws.vpcflow.interface_id"],
+     "condition": {"field": "event.action", "op": "eq", "value": "REJECT"}},
+])
+def test_same_detector_inputs(both: tuple, spec: dict) -> None:
+    fast, reference = both
+    detector = DETECTORS.build(validate_detectors([spec])[0])
+    assert columns_support(detector) is None
+    slow_ids = {e.id for e in fast.slow.events}
+    ref = detector.aggregate([e for e in reference.events if e.id not in slow_ids])
+    got = aggregate_columns(detector, fast)
+    assert list(ref.partials) == list(got.partials) and (ref.max_time, ref.skipped) == (got.max_time, got.skipped)
+    for key, partial in ref.partials.items():
+        other = got.partials[key]
+        assert (partial.count, partial.first, partial.last, partial.samples, partial.sums) == \
+            (other.count, other.first, other.last, other.samples, other.sums)
+        assert {k: (v.counts, v.total) for k, v in partial.tops.items()} == {k: (v.counts, v.total) for k, v in other.tops.items()}
+        assert {k: (v.items, v.sample, v.registers) for k, v in partial.distinct.items()} == \
+            {k: (v.items, v.sample, v.registers) for k, v in other.distinct.items()}
