@@ -93,13 +93,17 @@ def log_counts(seed: int, days: int = 7, rate: float = 40.0, weekly: bool = Fals
     return _finish(f"log_counts_{seed}", times, values, anomalies)
 
 
+def _steady_counts(seed: int, n: int, rate: tuple[float, float], length: tuple[int, int]):
+    """Per-minute Poisson rates at a steady level and one episode's bounds."""
+    rng = np.random.default_rng(seed)
+    lam = np.full(n, float(rng.uniform(*rate)))
+    at = int(n * rng.uniform(0.4, 0.8))
+    return rng, _times(n, 60.0), lam, at, min(n - 1, at + int(rng.integers(*length)))
+
+
 def low_counts(seed: int, n: int = 4000) -> LabeledSeries:
     """Low-rate per-minute counts (REJECTs of one ENI): a burst."""
-    rng = np.random.default_rng(seed)
-    times = _times(n, 60.0)
-    lam = np.full(n, float(rng.uniform(0.3, 2.0)))
-    at = int(n * rng.uniform(0.4, 0.8))
-    end = min(n - 1, at + int(rng.integers(3, 20)))
+    rng, times, lam, at, end = _steady_counts(seed, n, (0.3, 2.0), (3, 20))
     lam[at : end + 1] += float(rng.uniform(15, 40))
     return _finish(f"low_counts_{seed}", times, rng.poisson(lam).astype(float), [Anomaly("burst", at, end)])
 
@@ -229,11 +233,7 @@ def subtle(seed: int, n: int = 4032, step: float = 300.0) -> LabeledSeries:
 
 def outage(seed: int, n: int = 4000) -> LabeledSeries:
     """Per-minute counts at a modest rate; the source goes silent for 8-20 minutes."""
-    rng = np.random.default_rng(seed)
-    times = _times(n, 60.0)
-    lam = np.full(n, float(rng.uniform(4.0, 9.0)))
-    at = int(n * rng.uniform(0.4, 0.8))
-    end = min(n - 1, at + int(rng.integers(8, 20)))
+    rng, times, lam, at, end = _steady_counts(seed, n, (4.0, 9.0), (8, 20))
     lam[at : end + 1] = 0.0
     return _finish(f"outage_{seed}", times, rng.poisson(lam).astype(float), [Anomaly("silence", at, end)])
 
