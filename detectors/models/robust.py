@@ -73,6 +73,7 @@ HOUR = 3600.0
 DAY = 86400.0
 WEEK = 7 * DAY
 SLOT_SECONDS = 300.0
+WEEK_SLOT_SECONDS = 1800.0  # 336 weekly slots: the daily profile carries the 5-minute detail
 SEASON_GAMMA = 0.3
 RARE_ZERO = 0.02
 VOLATILE = 0.3  # outlier rate above which the error scale follows outliers
@@ -302,7 +303,8 @@ class RobustModel:
         for period in periods[self.params.seasonality]:
             if step <= 0 or period / step < 4:
                 continue
-            slots = int(period / max(step, min(SLOT_SECONDS, period / 60)))
+            slot = WEEK_SLOT_SECONDS if period >= WEEK else min(SLOT_SECONDS, period / 60)
+            slots = int(period / max(step, slot))
             f = SeasonalForecaster(slow.alpha, period, slots, SEASON_GAMMA, start=t)
             f.level, f.up, f.down, f.n = slow.level, slow.up, slow.down, slow.n
             self.forecasters.append(f)
