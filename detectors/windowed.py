@@ -20,6 +20,7 @@ workers merged before scoring):
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -335,6 +336,9 @@ class WindowedDetector:
             model = state.models[metric] = build_model(params)
         score = model.score_one(float(start), float(x))
         model.learn_one(float(start), float(x))
+        raw = getattr(score, "raw", None)
+        if raw is not None and raw != score.score:  # findings do their own episodes: take the undamped score
+            score = dataclasses.replace(score, score=raw)
         seen = state.scored.get(metric, 0)
         state.scored[metric] = seen + 1
         if self.trace is not None:

@@ -4,8 +4,8 @@ Each :class:`LabeledSeries` has timestamps, values and anomalies (start/end
 indices, inclusive). The suite covers the shapes met in AWS metrics and log
 counts: per-minute Poisson counts with daily (and weekly) seasonality,
 NAB-like 5-minute CloudWatch metrics (bounded CPU random walks, quantized CPU,
-request counts, heavy-tailed latency, network bytes), trends and low-rate
-counts; anomalies are spikes, level shifts up and down, drops to zero
+request counts, heavy-tailed latency, network bytes, gauges), trends, low-rate and
+heavy-tailed counts, hourly batch-job spikes that are normal; anomalies are spikes, level shifts up and down, drops to zero
 (silence), slow ramps and variance changes. Everything is seeded.
 
 >>> s = log_counts(seed=1, days=3)
@@ -93,13 +93,17 @@ def log_counts(seed: int, days: int = 7, rate: float = 40.0, weekly: bool = Fals
     return _finish(f"log_counts_{seed}", times, values, anomalies)
 
 
+def _steady_counts(seed: int, n: int, rate: tuple[float, float], length: tuple[int, int]):
+    """Per-minute Poisson rates at a steady level and one episode's bounds."""
+    rng = np.random.default_rng(seed)
+    lam = np.full(n, float(rng.uniform(*rate)))
+    at = int(n * rng.uniform(0.4, 0.8))
+    return rng, _times(n, 60.0), lam, at, min(n - 1, at + int(rng.integers(*length)))
+
+
 def low_counts(seed: int, n: int = 4000) -> LabeledSeries:
     """Low-rate per-minute counts (REJECTs of one ENI): a burst."""
-    rng = np.random.default_rng(seed)
-    times = _times(n, 60.0)
-    lam = np.full(n, float(rng.uniform(0.3, 2.0)))
-    at = int(n * rng.uniform(0.4, 0.8))
-    end = min(n - 1, at + int(rng.integers(3, 20)))
+    rng, times, lam, at, end = _steady_counts(seed, n, (0.3, 2.0), (3, 20))
     lam[at : end + 1] += float(rng.uniform(15, 40))
     return _finish(f"low_counts_{seed}", times, rng.poisson(lam).astype(float), [Anomaly("burst", at, end)])
 
@@ -176,6 +180,64 @@ def network(seed: int, n: int = 4032, step: float = 300.0) -> LabeledSeries:
     return _finish(f"network_{seed}", times, values, anomalies)
 
 
+def cron(seed: int, n: int = 4032, step: float = 300.0) -> LabeledSeries:
+    """CPU with an hourly batch job (a normal periodic spike); a sustained overload."""
+    rng = np.random.default_rng(seed)
+    times = _times(n, step)
+    values = 20.0 + rng.normal(0, 2.0, n)
+    job = (np.arange(n) % 12) == int(rng.integers(0, 12))
+    values[job] += rng.uniform(25, 35, int(job.sum()))
+    at = int(n * rng.uniform(0.5, 0.8))
+    end = min(n - 1, at + int(rng.integers(20, 60)))
+    values[at : end + 1] += float(rng.uniform(30, 45))
+    return _finish(f"cron_{seed}", times, values.clip(0, 100), [Anomaly("shift_up", at, end)])
+
+
+def bursty(seed: int, n: int = 4000, step: float = 60.0) -> LabeledSeries:
+    """Heavy-tailed error counts (Pareto bursts are normal); a sustained error storm."""
+    rng = np.random.default_rng(seed)
+    times = _times(n, step)
+    lam = 5.0 * (1.0 + rng.pareto(2.5, n))
+    at = int(n * rng.uniform(0.4, 0.8))
+    end = min(n - 1, at + int(rng.integers(30, 90)))
+    lam[at : end + 1] *= float(rng.uniform(4.0, 6.0))
+    return _finish(f"bursty_{seed}", times, rng.poisson(lam).astype(float), [Anomaly("shift_up", at, end)])
+
+
+def sticky(seed: int, n: int = 4032, step: float = 300.0) -> LabeledSeries:
+    """A piecewise-constant gauge (instances in service) with small benign steps; a big drop."""
+    rng = np.random.default_rng(seed)
+    times = _times(n, step)
+    values = np.empty(n)
+    x = float(rng.integers(8, 20))
+    for i in range(n):
+        if rng.random() < 0.01:
+            x = max(1.0, x + float(rng.choice([-1.0, 1.0])))
+        values[i] = x
+    at = int(n * rng.uniform(0.5, 0.8))
+    end = min(n - 1, at + int(rng.integers(10, 40)))
+    values[at : end + 1] = np.maximum(0.0, values[at : end + 1] - float(rng.integers(6, 8)))
+    return _finish(f"sticky_{seed}", times, values, [Anomaly("shift_down", at, end)])
+
+
+def subtle(seed: int, n: int = 4032, step: float = 300.0) -> LabeledSeries:
+    """Gaussian noise with a moderate sustained shift (2-3 sigma): no single point stands out."""
+    rng = np.random.default_rng(seed)
+    times = _times(n, step)
+    values = 100.0 + rng.normal(0, 5.0, n)
+    at = int(n * rng.uniform(0.4, 0.8))
+    end = min(n - 1, at + int(rng.integers(60, 200)))
+    values[at : end + 1] += float(rng.choice([-1.0, 1.0]) * rng.uniform(10.0, 15.0))
+    return _finish(f"subtle_{seed}", times, values, [Anomaly("shift", at, end)])
+
+
+def outage(seed: int, n: int = 4000) -> LabeledSeries:
+    """Per-minute counts at a modest rate; the source goes silent for 8-20 minutes."""
+    rng, times, lam, at, end = _steady_counts(seed, n, (4.0, 9.0), (8, 20))
+    lam[at : end + 1] = 0.0
+    return _finish(f"outage_{seed}", times, rng.poisson(lam).astype(float), [Anomaly("silence", at, end)])
+
+
 def quiet(seed: int, n: int = 4032) -> LabeledSeries:
     """No anomaly at all: every alarm is a false positive."""
     rng = np.random.default_rng(seed)
@@ -199,5 +261,10 @@ def suite(size: str = "full") -> list[LabeledSeries]:
             latency(50 + seed),
             network(60 + seed),
             quiet(70 + seed),
+            cron(80 + seed),
+            bursty(90 + seed),
+            sticky(100 + seed),
+            subtle(110 + seed),
+            outage(120 + seed),
         ]
     return out

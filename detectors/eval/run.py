@@ -4,6 +4,8 @@ Scores are computed prequentially (score, then learn) exactly as the service
 and ``score-series`` do. Each design is reported at its own threshold and at
 the best threshold of a grid (NAB tunes one threshold per detector over the
 whole corpus), so a design that only works at one lucky cut shows it.
+``alarms`` counts every point at or above the threshold: alarms inside a
+window after the first are free for NAB but each is a page for an operator.
 
 >>> from detectors.eval.generate import cpu
 >>> row = evaluate("auto", {}, [cpu(3, 800)])
@@ -43,6 +45,7 @@ class Row:
     precision: float
     recall: float
     false_positives: int
+    alarm_points: int
     median_delay: float | None
     points_per_second: float
     missed: dict[str, int]
@@ -91,6 +94,7 @@ def evaluate(design: str, params: dict[str, Any], suite: list[LabeledSeries]) ->
         precision=tp / (tp + fp) if tp + fp else 0.0,
         recall=tp / windows if windows else 0.0,
         false_positives=fp,
+        alarm_points=sum(v >= threshold for sc in all_scores for v in sc),
         median_delay=statistics.median(delays) if delays else None,
         points_per_second=sum(len(s.values) for s in suite) / max(elapsed, 1e-9),
         missed=missed,
@@ -100,7 +104,7 @@ def evaluate(design: str, params: dict[str, Any], suite: list[LabeledSeries]) ->
 def table(rows: list[Row]) -> str:
     head = (
         f"{'design':<26} {'NAB std':>8} {'low FP':>7} {'low FN':>7} {'best(thr)':>12} {'prec':>5} {'recall':>6} "
-        f"{'FP':>4} {'delay':>6} {'pts/s':>7}  missed"
+        f"{'FP':>4} {'alarms':>6} {'delay':>6} {'pts/s':>7}  missed"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -108,6 +112,6 @@ def table(rows: list[Row]) -> str:
         missed = ", ".join(f"{k}:{v}" for k, v in sorted(r.missed.items())) or "-"
         lines.append(
             f"{r.design:<26} {r.standard:8.1f} {r.low_fp:7.1f} {r.low_fn:7.1f} {r.best_standard:6.1f}({r.best_threshold:.2f}) "
-            f"{r.precision:5.2f} {r.recall:6.2f} {r.false_positives:4d} {delay:>6} {r.points_per_second:7.0f}  {missed}"
+            f"{r.precision:5.2f} {r.recall:6.2f} {r.false_positives:4d} {r.alarm_points:6d} {delay:>6} {r.points_per_second:7.0f}  {missed}"
         )
     return "\n".join(lines)

@@ -22,9 +22,15 @@ from typing import Protocol, runtime_checkable
 class Score:
     """One point's verdict.
 
-    ``score`` is in [0, 1]; ``anomalous`` is ``score >= threshold`` of the
-    model. ``expected``/``lower``/``upper`` are the forecast and its band
-    (``None`` while warming up or for a skipped NaN point).
+    ``score`` is in [0, 1], the *emitted* score: high at an anomaly episode's
+    onset, damped while the same episode lasts (unless it escalates), so one
+    alarm is raised per episode. ``anomalous`` is the model's judgement of the
+    point itself (its undamped score ``raw`` >= the model's threshold): it
+    stays true for every point of an episode, which is what detectors count
+    to keep a finding open. Outside an episode ``score == raw``, so there
+    ``anomalous`` is exactly ``score >= threshold``. ``expected``/``lower``/
+    ``upper`` are the forecast and its band (``None`` while warming up or for
+    a skipped NaN point).
     """
 
     score: float
@@ -32,6 +38,7 @@ class Score:
     lower: float | None
     upper: float | None
     anomalous: bool
+    raw: float | None = None  # the score before episode damping (None: same as ``score``)
 
 
 ZERO = Score(0.0, None, None, None, False)

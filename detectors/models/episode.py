@@ -4,8 +4,9 @@ Window-based scoring (NAB-style) and alerting both reward one early alarm per
 anomaly; a score that stays high for every point of an episode counts as many
 false alarms. So once a point crosses the threshold an *episode* starts and
 later points of the same episode get ``score * DAMPING`` unless the surprise
-*escalates* (grows past ``ESCALATION`` times the episode's peak), which is
-scored in full and becomes the new peak. Outliers of either sign belong to
+*escalates* (the point's own surprise grows past ``ESCALATION`` times the
+episode's peak, itself at least ``min_peak``), which is scored in full and
+becomes the new peak. Outliers of either sign belong to
 the running episode (a burst of volatility alarms once). The episode ends
 after ``quiet_points`` consecutive points below half the threshold.
 
@@ -32,10 +33,11 @@ ESCALATION = 1.5
 class Episode:
     """State of the current anomaly episode of one series."""
 
-    __slots__ = ("active", "peak", "length", "quiet", "quiet_points")
+    __slots__ = ("active", "peak", "length", "quiet", "quiet_points", "min_peak")
 
-    def __init__(self, quiet_points: int = 3) -> None:
+    def __init__(self, quiet_points: int = 3, min_peak: float = 0.0) -> None:
         self.quiet_points = quiet_points
+        self.min_peak = min_peak
         self.end()
 
     def emitted(self, score: float, z: float) -> float:
@@ -49,7 +51,7 @@ class Episode:
         if score >= threshold:
             if not self.active:
                 self.active, self.peak, self.length = True, z, 0
-            self.peak = max(self.peak, z)
+            self.peak = max(self.peak, z, self.min_peak)
         elif not self.active:
             return
         self.length += 1

@@ -1,16 +1,18 @@
 """Small online forecasters with robust (Huber-clipped) updates.
 
 Each forecaster predicts the next value and tracks its own error scale (the
-exponentially weighted mean absolute one-step error), so the model can pick
-the one that currently fits best. Updates clip the residual at
+exponentially weighted mean absolute one-step error, ``mae``, and its upper
+and lower halves ``up``/``down``, so skewed noise such as latency gets a
+wider band above than below), so the model can pick the one that currently
+fits best. Updates clip the residual at
 ``CLIP`` error scales: a spike barely moves the level, a level shift is
 absorbed step by step (damped learning).
 
 >>> f = LevelForecaster(alpha=0.5)
 >>> for x in [10.0, 10.0, 12.0, 10.0]:
-...     f.learn(0.0, x, clip=False)
->>> round(f.predict(0.0), 3), round(f.mae, 3)
-(10.5, 0.75)
+...     f.learn(0.0, x, clip=0.0)
+>>> round(f.predict(0.0), 3), round(f.mae, 3), round(f.up, 3), round(f.down, 3)
+(10.5, 0.75, 1.0, 0.5)
 """
 
 from __future__ import annotations
@@ -25,13 +27,23 @@ SCALE_ALPHA_MIN = 0.01
 class LevelForecaster:
     """Exponentially weighted level: ``alpha`` large follows fast, small is stable."""
 
-    __slots__ = ("alpha", "level", "mae", "n")
+    __slots__ = ("alpha", "level", "up", "down", "n")
 
     def __init__(self, alpha: float):
         self.alpha = alpha
         self.level = math.nan
-        self.mae = 0.0
+        self.up = 0.0
+        self.down = 0.0
         self.n = 0
+
+    @property
+    def mae(self) -> float:
+        return 0.5 * (self.up + self.down)
+
+    def side_scale(self, residual: float) -> float:
+        """The error scale on ``residual``'s side (at least half the mean)."""
+        side = self.up if residual > 0 else self.down
+        return max(side, 0.5 * self.mae)
 
     def ready(self, t: float) -> bool:
         return self.n > 0
@@ -39,24 +51,23 @@ class LevelForecaster:
     def predict(self, t: float) -> float:
         return self.level
 
-    def _step(self, residual: float, clip: bool) -> float:
-        """Clip the residual (if asked) and update the error scale."""
+    def _step(self, residual: float, clip: float, update_scale: bool) -> float:
+        """Clip the residual at ``clip`` error scales (0: no clipping); update the scales if asked."""
         if clip and self.mae > 0.0:
-            bound = CLIP * self.mae * 1.25
+            bound = clip * self.side_scale(residual) * 1.25
             residual = min(max(residual, -bound), bound)
-        a = max(1.0 / (self.n + 1), SCALE_ALPHA_MIN) if self.n < 1.0 / SCALE_ALPHA_MIN else SCALE_ALPHA_MIN
-        self.mae += a * (abs(residual) - self.mae)
+        if update_scale:
+            a = max(1.0 / (self.n + 1), SCALE_ALPHA_MIN)
+            self.up += a * (2.0 * max(residual, 0.0) - self.up)
+            self.down += a * (2.0 * max(-residual, 0.0) - self.down)
         return residual
 
-    def learn(self, t: float, x: float, clip: bool = True, update_scale: bool = True) -> None:
+    def learn(self, t: float, x: float, clip: float = CLIP, update_scale: bool = True) -> None:
         if self.n == 0:
             self.level = x
             self.n = 1
             return
-        mae = self.mae
-        residual = self._step(x - self.level, clip)
-        if not update_scale:
-            self.mae = mae
+        residual = self._step(x - self.level, clip, update_scale)
         a = max(self.alpha, 1.0 / (self.n + 1))
         self.level += a * residual
         self.n += 1
@@ -72,7 +83,7 @@ class SeasonalForecaster(LevelForecaster):
 
     >>> f = SeasonalForecaster(alpha=0.1, period=4.0, slots=4, gamma=0.5, start=0.0)
     >>> for t in range(40):
-    ...     f.learn(float(t), 10.0 + (5.0 if t % 4 == 0 else 0.0), clip=False)
+    ...     f.learn(float(t), 10.0 + (5.0 if t % 4 == 0 else 0.0), clip=0.0)
     >>> f.ready(40.0), round(f.predict(40.0), 1), round(f.predict(41.0), 1)
     (True, 15.0, 10.0)
     """
@@ -97,7 +108,7 @@ class SeasonalForecaster(LevelForecaster):
         season = self.profile[self._slot(t)]
         return self.level + (0.0 if math.isnan(season) else season)
 
-    def learn(self, t: float, x: float, clip: bool = True, update_scale: bool = True) -> None:
+    def learn(self, t: float, x: float, clip: float = CLIP, update_scale: bool = True) -> None:
         slot = self._slot(t)
         season = self.profile[slot]
         if self.n == 0:
@@ -109,10 +120,7 @@ class SeasonalForecaster(LevelForecaster):
             self.profile[slot] = x - self.level
             self.n += 1
             return
-        mae = self.mae
-        residual = self._step(x - self.level - season, clip)
-        if not update_scale:
-            self.mae = mae
+        residual = self._step(x - self.level - season, clip, update_scale)
         a = max(self.alpha, 1.0 / (self.n + 1))
         self.level += a * residual
         self.profile[slot] = season + self.gamma * (1.0 - a) * residual

@@ -19,10 +19,10 @@ from typing import Any
 PRESETS: dict[str, dict[str, Any]] = {
     # Log events per key per window: spikes, drops and silence all matter.
     "log_rate": {"kind": "auto", "direction": "both", "seasonality": "auto", "warmup": 30},
-    # REJECT counts per ENI / source: only rises matter; a handful is noise.
-    "vpc_rejects": {"kind": "auto", "direction": "up", "seasonality": "auto", "warmup": 30, "min_value": 5, "counts": True},
-    # Error ratio (0..1) per service: rises matter; ratios below 2 % are noise.
-    "error_rate": {"kind": "auto", "direction": "up", "seasonality": "none", "warmup": 30, "min_value": 0.02, "counts": False},
+    # REJECT counts (and REJECT share in percent) per ENI / source: only rises matter; a handful is noise.
+    "vpc_rejects": {"kind": "auto", "direction": "up", "seasonality": "auto", "warmup": 30, "min_value": 5},
+    # Error share per service, fed in percent (the detector scales ratios by 100): rises matter, below 2 % is noise.
+    "error_rate": {"kind": "auto", "direction": "up", "seasonality": "none", "warmup": 30, "min_value": 2.0, "counts": False},
     # Distinct destination ports per source per window: rises only.
     "port_scan": {"kind": "auto", "direction": "up", "seasonality": "none", "warmup": 20, "min_value": 10, "counts": True},
 }

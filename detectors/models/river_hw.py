@@ -1,7 +1,7 @@
 """River's HoltWinters as the forecaster of the robust scoring scheme.
 
 An alternative design kept for the evaluation table (``kind=holtwinters``):
-``river.time_series.HoltWinters`` (level + trend, plus an additive daily
+``river.time_series.HoltWinters`` (level, plus an additive daily
 season in points when ``seasonality`` is daily/auto and the step allows it)
 forecasts; scoring, episodes and damped learning are the robust model's.
 Guards river's pitfalls: no forecast before ``max(2, m)`` points (it raises
@@ -22,7 +22,7 @@ from typing import Any
 from river.time_series import HoltWinters
 
 from detectors.models.base import Seasonality
-from detectors.models.forecast import LevelForecaster
+from detectors.models.forecast import CLIP, LevelForecaster
 from detectors.models.params import ModelParams
 from detectors.models.robust import DAY, RobustModel
 
@@ -37,7 +37,8 @@ class HWForecaster(LevelForecaster):
     def __init__(self, alpha: float, m: int):
         super().__init__(alpha)
         self.m = m
-        self.hw = HoltWinters(alpha=alpha, beta=0.01, gamma=0.1 if m else None, seasonality=m)
+        # no trend: river initialises it from the first k points, and it then drifts; it is zeroed at init
+        self.hw = HoltWinters(alpha=alpha, beta=1e-9, gamma=0.1 if m else None, seasonality=m)
 
     def ready(self, t: float) -> bool:
         return self.n > max(2, self.m)
@@ -45,15 +46,15 @@ class HWForecaster(LevelForecaster):
     def predict(self, t: float) -> float:
         return float(self.hw.forecast(horizon=1)[0]) if self.ready(t) else math.nan
 
-    def learn(self, t: float, x: float, clip: bool = True, update_scale: bool = True) -> None:
+    def learn(self, t: float, x: float, clip: float = CLIP, update_scale: bool = True) -> None:
         if self.ready(t):
-            mae = self.mae
             expected = self.predict(t)
-            x = expected + self._step(x - expected, clip)
-            if not update_scale:
-                self.mae = mae
+            x = expected + self._step(x - expected, clip, update_scale)
         self.hw.learn_one(x)
         self.n += 1
+        if self.n == max(2, self.m) and self.hw.trend:
+            for i in range(len(self.hw.trend)):
+                self.hw.trend[i] = 0.0
 
     def rebase(self, t: float, value: float) -> None:
         if not self.ready(t):
@@ -94,7 +95,7 @@ class HoltWintersModel(RobustModel):
                     self.forecasters = []
             return
         if math.isfinite(x) and math.isfinite(t):
-            self._fallback.learn(t, x, clip=True)
+            self._fallback.learn(t, x)
         super().learn_one(t, x)
 
     def _start_seasonal(self, t: float) -> None:
@@ -104,4 +105,6 @@ class HoltWintersModel(RobustModel):
         if self.params.seasonality in (Seasonality.AUTO, Seasonality.DAILY) and step > 0:
             points = round(DAY / step)
             m = points if 4 <= points <= MAX_SEASON_POINTS else 0
-        self.forecasters = [HWForecaster(2.0 / (self.params.window + 1), m)]
+        hw = HWForecaster(2.0 / (self.params.window + 1), m)
+        hw.up, hw.down = self._fallback.up, self._fallback.down
+        self.forecasters = [hw]

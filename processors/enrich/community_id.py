@@ -82,6 +82,33 @@ def community_id_v1(saddr: str, daddr: str, sport: int | None, dport: int | None
     return _digest(seed, src, dst, sport, dport, proto)
 
 
+def community_id(saddr: str, daddr: str, sport: int | None, dport: int | None, proto: int,
+                 seed: int = 0) -> str | None:
+    """The Community ID of a flow as logs record it: ICMP type and code in the port fields.
+
+    The one implementation every component uses (the enricher, the VPC flow parser).
+
+    >>> community_id("192.168.0.89", "192.168.0.1", 8, 0, 1)   # echo request
+    '1:X0snYXpgwiv9TZtqg64sgzUn6Dk='
+    >>> community_id("192.168.0.1", "192.168.0.89", 0, 0, 1)   # its reply: the same flow
+    '1:X0snYXpgwiv9TZtqg64sgzUn6Dk='
+    >>> community_id("10.0.0.1", "10.0.0.2", None, 80, 6) is None
+    True
+    """
+    src, dst = _pack(saddr), _pack(daddr)
+    if src is None or dst is None:
+        return None
+    one_way = False
+    if proto in _PORT_PROTOCOLS:
+        if type(sport) is not int or type(dport) is not int or not (0 <= sport <= 65535 and 0 <= dport <= 65535):
+            return None
+        if proto == ICMP or proto == ICMP6:
+            sport, dport, one_way = icmp_ports(proto, sport, dport)
+    else:
+        sport = dport = None
+    return _digest(seed, src, dst, sport, dport, proto, one_way)
+
+
 class CommunityIdConfig(ComponentConfig):
     seed: int = Field(0, ge=0, le=65535, description="Community ID seed (0 unless your tools agree otherwise)")
     cache_size: int = Field(65_536, ge=1, le=10_000_000, description="packed addresses remembered")

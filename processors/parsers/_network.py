@@ -1,4 +1,7 @@
-"""Network helpers: IANA protocol names, Community ID flow hashes, TCP flags.
+"""Network helpers: IANA protocol names as Elastic's pipelines spell them, TCP flags, IP version.
+
+Community ID lives in ``processors.enrich.community_id`` (one implementation
+for the parser and the enricher); it is re-exported here for the parsers.
 
 >>> community_id("89.160.20.156", "89.160.20.156", 20641, 22, 6)
 '1:CEGBlG6oEeW2Y5LLdr9GONITz00='
@@ -10,10 +13,7 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import socket
-import struct
+from processors.enrich.community_id import community_id  # noqa: F401 - re-exported
 
 # IANA protocol numbers -> lowercase keyword, as ECS network.transport uses them.
 TRANSPORTS: dict[int, str] = {
@@ -25,11 +25,6 @@ TRANSPORTS: dict[int, str] = {
 
 TCP_FLAG_BITS = ((1, "fin"), (2, "syn"), (4, "rst"), (8, "psh"), (16, "ack"), (32, "urg"), (64, "ece"), (128, "cwr"))
 
-_ICMP4_PAIRS = {8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17, 10: 9, 9: 10}
-_ICMP6_PAIRS = {128: 129, 129: 128, 133: 134, 134: 133, 135: 136, 136: 135, 130: 131, 131: 130,
-                144: 145, 145: 144, 146: 147, 147: 146}
-_PORTED = (6, 17, 132)
-
 
 def ip_type(address: str) -> str:
     return "ipv6" if ":" in address else "ipv4"
@@ -37,32 +32,3 @@ def ip_type(address: str) -> str:
 
 def tcp_flags_array(flags: int) -> list[str]:
     return [name for bit, name in TCP_FLAG_BITS if flags & bit]
-
-
-def community_id(src: str, dst: str, sport: int | None, dport: int | None, proto: int, seed: int = 0) -> str | None:
-    """Community ID v1 of a flow (https://github.com/corelight/community-id-spec); None if not computable."""
-    try:  # each address in its own family, as Elastic's processor does for mixed flows
-        sip = socket.inet_pton(socket.AF_INET6 if ":" in src else socket.AF_INET, src)
-        dip = socket.inet_pton(socket.AF_INET6 if ":" in dst else socket.AF_INET, dst)
-    except (OSError, ValueError):
-        return None
-    one_way = False
-    if proto in _PORTED:
-        if sport is None or dport is None:
-            return None
-    elif proto in (1, 58):
-        pairs = _ICMP4_PAIRS if proto == 1 else _ICMP6_PAIRS
-        icmp_type, icmp_code = sport or 0, dport or 0
-        sport = icmp_type
-        if icmp_type in pairs:
-            dport = pairs[icmp_type]
-        else:
-            dport, one_way = icmp_code, True
-    else:
-        sport = dport = None
-    if not one_way and (sip, sport or 0) > (dip, dport or 0):
-        sip, dip, sport, dport = dip, sip, dport, sport
-    packed = struct.pack("!H", seed) + sip + dip + struct.pack("!BB", proto & 0xFF, 0)
-    if sport is not None and dport is not None:
-        packed += struct.pack("!HH", sport & 0xFFFF, dport & 0xFFFF)
-    return "1:" + base64.b64encode(hashlib.sha1(packed, usedforsecurity=False).digest()).decode()

@@ -29,6 +29,31 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
     return out
 
 
+def model_overrides(model: Any) -> dict[str, Any]:
+    """Model parameters a detector config sets explicitly.
+
+    Accepts the windowed detectors' ``model: {kind, params: {...}}`` section
+    (a pydantic model; detector-only keys such as ``warmup_windows`` are not
+    model parameters) or a plain mapping of parameters.
+
+    >>> model_overrides({"kind": "robust", "params": {"warmup": 5}})
+    {'kind': 'robust', 'warmup': 5}
+    >>> model_overrides({"direction": "up"})
+    {'direction': 'up'}
+    """
+    if model is None:
+        return {}
+    if hasattr(model, "model_dump"):
+        explicit = model.model_fields_set
+        model = model.model_dump(mode="json")
+        model = {k: v for k, v in model.items() if k in explicit or k == "params"}
+    model = dict(model)
+    if "params" not in model:
+        return model
+    out = {"kind": model["kind"]} if "kind" in model else {}
+    return {**out, **(model.get("params") or {})}
+
+
 def _config_settings(name: str, config: Path) -> dict[str, Any]:
     """Preset of the named detector's type merged with its ``model`` section."""
     from streams.core.config import ConfigError, load
@@ -39,11 +64,8 @@ def _config_settings(name: str, config: Path) -> dict[str, Any]:
         raise typer.BadParameter(str(err), param_hint="-c") from None
     for det in cfg.detectors:
         if det.name == name:
-            model = getattr(det, "model", None)
-            if hasattr(model, "model_dump"):
-                model = model.model_dump(exclude_unset=True, mode="json")
             base = preset(det.type) if det.type in PRESETS else {}
-            return {**base, **(model or {})}
+            return {**base, **model_overrides(getattr(det, "model", None))}
     names = ", ".join(d.name for d in cfg.detectors) or "none"
     raise typer.BadParameter(f"no detector named {name!r} in {config} (detectors: {names})", param_hint="--detector")
 
@@ -74,7 +96,7 @@ def score_series(
     try:
         model = make_model(**settings)
     except ParamError as err:
-        raise typer.BadParameter(str(err), param_hint="--set") from None
+        raise typer.BadParameter(str(err), param_hint="model settings (--set or the config)") from None
     out = sys.stdout
     out.write("timestamp,value,anomaly_score\n")
     bad = 0

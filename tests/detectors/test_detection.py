@@ -78,7 +78,8 @@ def test_one_finding_id_per_episode(all_findings: list[Finding]) -> None:
     # the 10-minute silence: one id, opened once, resolved once, count = anomalous windows
     silence = by(all_findings, "rate", "eni-0003")
     assert len({f.id for f in silence}) == 1
-    assert [f.status for f in silence] == ["open", "resolved"]
+    statuses = [f.status for f in silence]  # updates may follow while the score rises (series models' raw score)
+    assert statuses[0] == "open" and statuses[-1] == "resolved" and set(statuses[1:-1]) <= {"open"}
     assert silence[-1].count == 10
     assert silence[-1].last_seen == T0 + 130 * 60
     # the 3-minute reject burst: one id even though it spans three windows

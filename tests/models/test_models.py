@@ -127,8 +127,9 @@ def test_onset_scores_high_then_damped_while_episode_lasts() -> None:
     series = [(60.0 * i, x) for i, (_, x) in enumerate(series)]
     scores = run(make_model(), series)
     episode = scores[300:]
-    assert episode[0].anomalous
-    assert sum(s.anomalous for s in episode) <= 2  # one alarm, not forty
+    assert episode[0].anomalous and episode[0].score >= 0.5
+    assert sum(s.score >= 0.5 for s in episode) <= 2  # one alarm, not forty
+    assert episode[1].anomalous and episode[1].raw is not None and episode[1].score < 0.5 <= episode[1].raw
     assert not any(s.anomalous for s in episode[-10:])  # the shift was absorbed
 
 
@@ -143,3 +144,32 @@ def test_unknown_params_and_kinds_name_the_key() -> None:
 def test_presets_build(detector_type: str) -> None:
     model = model_for(detector_type, {"warmup": 5})
     run(model, noisy_series(50))
+
+
+def test_silence_at_a_modest_rate_is_found_by_accumulated_evidence() -> None:
+    rng = random.Random(11)
+
+    def poisson(lam: float) -> float:  # Knuth: fine for small rates
+        limit, k, p = math.exp(-lam), 0, 1.0
+        while True:
+            p *= rng.random()
+            if p <= limit:
+                return float(k)
+            k += 1
+
+    series = [(60.0 * i, poisson(6.5)) for i in range(300)] + [(60.0 * (300 + i), 0.0) for i in range(10)]
+    scores = run(make_model(), series)
+    silent = scores[300:]
+    assert not silent[0].anomalous  # one zero at 6.5/min is no 5-sigma event ...
+    first = next(i for i, s in enumerate(silent) if s.anomalous)
+    assert first <= 8  # ... but several in a row are
+    assert all(s.anomalous for s in silent[first:])  # and it stays judged anomalous (detectors count windows)
+    assert sum(s.score >= 0.5 for s in silent) == 1  # while the emitted score alarms once
+
+
+def test_subtle_sustained_shift_is_found() -> None:
+    series = noisy_series(400)
+    series += [(1_700_000_000.0 + 60.0 * (400 + i), x + 7.5) for i, (_, x) in enumerate(noisy_series(60, seed=8))]
+    scores = run(make_model(), series)
+    assert max(s.score for s in scores[:400]) < 0.5
+    assert any(s.anomalous for s in scores[400:420])  # 2.5 sigma, caught within 20 points
