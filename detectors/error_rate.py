@@ -119,7 +119,7 @@ class ErrorRateDetector(WindowedDetector):
             return None
         matches = partial.sums.get("matches", 0.0)
         ratio = matches / partial.count
-        score, warm = self._score(key, state, "ratio", start, ratio)
+        score, warm = self._score(key, state, "ratio", start, ratio, scale=100.0)
         expected = score.expected if score.expected is not None else 0.0
         baseline_alarm = warm and score.anomalous and ratio - expected >= cfg.min_ratio_increase
         if matches < cfg.min_matches or not ((baseline_alarm and ratio >= cfg.min_ratio) or ratio >= cfg.max_ratio):

@@ -38,7 +38,7 @@ from streams.core.model import Event
 from streams.core.registry import DETECTORS
 
 REJECT_VALUES = frozenset({"REJECT", "reject", "Reject"})
-RATIO_MODEL = {"counts": False, "min_value": 0.02}  # the REJECT share is a ratio, not a count
+RATIO_MODEL = {"counts": False, "min_value": 2.0}  # the REJECT share, fed in percent: a ratio, not a count
 
 
 def action_getter() -> Any:
@@ -104,7 +104,7 @@ class VpcRejectsDetector(WindowedDetector):
         ratio = rejects / partial.count
         ratio_score = ratio_warm = None
         if partial.count >= cfg.min_flows_for_ratio:
-            ratio_score, ratio_warm = self._score(key, state, "ratio", start, ratio, RATIO_MODEL)
+            ratio_score, ratio_warm = self._score(key, state, "ratio", start, ratio, RATIO_MODEL, scale=100.0)
         anomaly = None
         expected = count_score.expected
         if (count_warm and count_score.anomalous and expected is not None and rejects > expected

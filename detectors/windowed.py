@@ -321,24 +321,38 @@ class WindowedDetector:
         return out
 
     def _score(
-        self, key: Key, state: KeyState, metric: str, start: int, x: float, overrides: dict[str, Any] | None = None
+        self,
+        key: Key,
+        state: KeyState,
+        metric: str,
+        start: int,
+        x: float,
+        overrides: dict[str, Any] | None = None,
+        scale: float = 1.0,
     ) -> tuple[Any, bool]:
         """Score then learn one window value; returns (score, warm).
 
         ``overrides`` adapt the model of this metric (a ratio next to a count);
-        they apply when the key's model is created.
+        they apply when the key's model is created. ``scale`` multiplies what
+        the model sees (ratios are fed in percent, as the models' presets
+        expect); expected value and band come back in the caller's units.
         """
+        value = float(x) * scale
         model = state.models.get(metric)
         if model is None:
             params = self._params.get(metric)
             if params is None:
                 params = self._params[metric] = metric_params(self.config.model_params, overrides)
             model = state.models[metric] = build_model(params)
-        score = model.score_one(float(start), float(x))
-        model.learn_one(float(start), float(x))
+        score = model.score_one(float(start), value)
+        model.learn_one(float(start), value)
         raw = getattr(score, "raw", None)
         if raw is not None and raw != score.score:  # findings do their own episodes: take the undamped score
             score = dataclasses.replace(score, score=raw)
+        if scale != 1.0:
+            score = dataclasses.replace(score, **{
+                name: None if getattr(score, name) is None else getattr(score, name) / scale
+                for name in ("expected", "lower", "upper")})
         seen = state.scored.get(metric, 0)
         state.scored[metric] = seen + 1
         if self.trace is not None:
