@@ -73,11 +73,7 @@ class WindowedConfig(DetectorConfig):
     def _check(self) -> WindowedConfig:
         if self.heavy_hitters >= self.max_keys:
             raise ValueError("heavy_hitters must be smaller than max_keys")
-        if "warmup_windows" in self.model or self.model.get("kind") == "fallback":
-            legacy = {("warmup" if k == "warmup_windows" else k): v for k, v in self.model.items()}
-            if legacy.get("kind") == "fallback":
-                legacy["kind"] = "auto"
-            self.model = legacy  # the names of the first draft (before detectors.models landed)
+        self.model = _legacy_model(self.model)
         try:
             self._model_params = model_params(self.type, {**self.MODEL_DEFAULTS, **self.model})
         except ParamError as err:
@@ -107,6 +103,25 @@ class KeyState:
     scored: dict[str, int] = field(default_factory=dict)
     baseline: dict[str, dict[Any, float]] = field(default_factory=dict)
     last_active: int = -1
+
+
+def _legacy_model(model: dict[str, Any]) -> dict[str, Any]:
+    """The first draft's model section (``kind``, ``warmup_windows``, ``params: {...}``) as plain parameters.
+
+    >>> _legacy_model({"kind": "fallback", "warmup_windows": 5, "params": {"direction": "up"}})
+    {'kind': 'auto', 'warmup': 5, 'direction': 'up'}
+    """
+    if not ({"warmup_windows", "params"} & set(model) or model.get("kind") == "fallback"):
+        return model
+    out = {("warmup" if k == "warmup_windows" else k): v for k, v in model.items() if k != "params"}
+    if out.get("kind") == "fallback":
+        out["kind"] = "auto"
+    params = model.get("params")
+    if isinstance(params, dict):
+        out.update(params)
+    elif params is not None:
+        out["params"] = params  # not a mapping: let validation name it
+    return out
 
 
 def dataset_matches(dataset: str, wanted: list[str]) -> bool:
