@@ -28,62 +28,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
-
 from detectors.fields import EventClock
-from detectors.findings import Anomaly, EpisodeTracker, FindingSettings
+from detectors.findings import Anomaly, EpisodeTracker
 from detectors.metrics import publish
 from detectors.models import ModelParams
-from detectors.scoring import ParamError, SeriesModel, build_model, metric_params, model_params
+from detectors.scoring import SeriesModel, build_model, metric_params
+from detectors.settings import WindowedConfig, WindowSettings, dataset_matches
 from detectors.windows import BoundedTable, Key, Partial, WindowTable
-from streams.core.config import DetectorConfig
 from streams.core.model import Event, Finding
 
 log = logging.getLogger(__name__)
 Trace = Callable[[Key, int, str, float, Any], None]
-
-
-class WindowSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    seconds: int = Field(60, ge=1, le=86_400, description="tumbling window length")
-    allowed_lateness_seconds: float = Field(30.0, ge=0, description="watermark = max event time - this")
-    idle_timeout_seconds: float = Field(300.0, gt=0, description="advance(now) moves event time after this much idle input")
-    max_gap_windows: int = Field(1440, ge=1, description="at most this many empty windows scored after a gap")
-
-
-class WindowedConfig(DetectorConfig):
-    """Settings shared by every windowed detector."""
-
-    window: WindowSettings = WindowSettings.model_validate({})
-    model: dict[str, Any] = Field(
-        default_factory=dict, description="series model parameters laid over the type's preset (detectors.models)"
-    )
-    findings: FindingSettings = FindingSettings.model_validate({})
-    datasets: list[str] | None = Field(None, description="only events of these datasets (None: all)")
-    time_field: str = "@timestamp"
-    max_keys: int = Field(10_000, ge=10, le=10_000_000, description="keys tracked per detector (LRU beyond)")
-    heavy_hitters: int = Field(256, ge=1, description="busiest keys that are never evicted")
-    explain_capacity: int = Field(32, ge=1, le=1024, description="values counted per explanation field and key")
-
-    MODEL_DEFAULTS: ClassVar[dict[str, Any]] = {}  # a type's own departures from its models preset
-    _model_params: ModelParams | None = PrivateAttr(None)
-
-    @model_validator(mode="after")
-    def _check(self) -> WindowedConfig:
-        if self.heavy_hitters >= self.max_keys:
-            raise ValueError("heavy_hitters must be smaller than max_keys")
-        self.model = _legacy_model(self.model)
-        try:
-            self._model_params = model_params(self.type, {**self.MODEL_DEFAULTS, **self.model})
-        except ParamError as err:
-            raise ValueError(f"model: {err}") from None
-        return self
-
-    @property
-    def model_params(self) -> ModelParams:
-        assert self._model_params is not None
-        return self._model_params
+__all__ = ["Aggregate", "KeyState", "WindowSettings", "WindowedConfig", "WindowedDetector", "dataset_matches"]
 
 
 @dataclass(slots=True)
@@ -103,37 +59,6 @@ class KeyState:
     scored: dict[str, int] = field(default_factory=dict)
     baseline: dict[str, dict[Any, float]] = field(default_factory=dict)
     last_active: int = -1
-
-
-def _legacy_model(model: dict[str, Any]) -> dict[str, Any]:
-    """The first draft's model section (``kind``, ``warmup_windows``, ``params: {...}``) as plain parameters.
-
-    >>> _legacy_model({"kind": "fallback", "warmup_windows": 5, "params": {"direction": "up"}})
-    {'kind': 'auto', 'warmup': 5, 'direction': 'up'}
-    """
-    if not ({"warmup_windows", "params"} & set(model) or model.get("kind") == "fallback"):
-        return model
-    out = {("warmup" if k == "warmup_windows" else k): v for k, v in model.items() if k != "params"}
-    if out.get("kind") == "fallback":
-        out["kind"] = "auto"
-    params = model.get("params")
-    if isinstance(params, dict):
-        out.update(params)
-    elif params is not None:
-        out["params"] = params  # not a mapping: let validation name it
-    return out
-
-
-def dataset_matches(dataset: str, wanted: list[str]) -> bool:
-    """``vpcflow`` in a config matches the parsers' ``aws.vpcflow`` (and ``elb`` matches ``aws.elb_logs``).
-
-    >>> dataset_matches("aws.elb_logs", ["elb"]), dataset_matches("aws.vpcflow", ["aws.vpcflow"])
-    (True, True)
-    >>> dataset_matches("aws.cloudtrail", ["vpcflow"])
-    False
-    """
-    short = dataset.removeprefix("aws.").removesuffix("_logs")
-    return any(w in (dataset, short) or w.removeprefix("aws.").removesuffix("_logs") == short for w in wanted)
 
 
 class WindowedDetector:
@@ -365,9 +290,9 @@ class WindowedDetector:
         if raw is not None and raw != score.score:  # findings do their own episodes: take the undamped score
             score = dataclasses.replace(score, score=raw)
         if scale != 1.0:
-            score = dataclasses.replace(score, **{
-                name: None if getattr(score, name) is None else getattr(score, name) / scale
-                for name in ("expected", "lower", "upper")})
+            score = dataclasses.replace(
+                score, expected=_div(score.expected, scale), lower=_div(score.lower, scale), upper=_div(score.upper, scale)
+            )
         seen = state.scored.get(metric, 0)
         state.scored[metric] = seen + 1
         if self.trace is not None:
@@ -407,3 +332,7 @@ class WindowedDetector:
         if len(base) > cap:
             for value, _ in sorted(base.items(), key=lambda kv: kv[1])[: len(base) - cap]:
                 del base[value]
+
+
+def _div(value: float | None, scale: float) -> float | None:
+    return None if value is None else value / scale
