@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 import orjson
+from prometheus_client import Counter
 
 from detectors.findings import to_ecs, to_ocsf
 from streams.core.config import DetectorConfig
@@ -30,6 +31,7 @@ from streams.core.model import Event, Finding
 from streams.core.registry import DETECTORS
 
 log = logging.getLogger(__name__)
+DETECTOR_ERRORS = Counter("logwarden_detector_errors_total", "Detector calls that raised (skipped)", ["detector", "call"])
 
 
 class DetectorSet:
@@ -55,15 +57,26 @@ class DetectorSet:
         self.detectors[config.name] = DETECTORS.get(config.type).factory(config, clock=self.clock)
         self.configs[config.name] = config
 
+    def _each(self, call: Callable[[Any], list[Finding]], what: str) -> list[Finding]:
+        """Run ``call`` on every detector; one detector's bug must not stop the others or indexing."""
+        findings: list[Finding] = []
+        for name, detector in list(self.detectors.items()):
+            try:
+                findings.extend(call(detector))
+            except Exception:
+                log.exception("detector %s failed to %s", name, what)
+                DETECTOR_ERRORS.labels(name, what).inc()
+        return self.emit(findings)
+
     def observe(self, events: list[Event]) -> list[Finding]:
-        return self.emit([f for d in self.detectors.values() for f in d.observe(events)])
+        return self._each(lambda d: d.observe(events), "observe")
 
     def advance(self, now: float | None = None) -> list[Finding]:
         now = self.clock() if now is None else now
-        return self.emit([f for d in self.detectors.values() for f in d.advance(now)])
+        return self._each(lambda d: d.advance(now), "advance")
 
     def flush(self) -> list[Finding]:
-        return self.emit([f for d in self.detectors.values() for f in d.flush()])
+        return self._each(lambda d: d.flush(), "flush")
 
     def emit(self, findings: list[Finding]) -> list[Finding]:
         """Findings to send on (all of them), or none after printing them in dry-run mode."""

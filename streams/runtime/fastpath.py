@@ -99,8 +99,6 @@ async def read_fast(pipeline: Any, source: FileSource, fast: VpcFlowFastPath, qu
         for first, data in _blocks(path, source.checkpoints.get(path, 0)):
             if pipeline._stopping.is_set():
                 return
-            if pipeline._reload_requested:
-                pipeline._apply_reload()
             work = _process(pipeline, source, fast, path, first, data, dict(attrs))
             source.bytes_read += len(data)
             metrics.IN_FLIGHT.labels(source.name).inc()

@@ -24,16 +24,19 @@ import signal
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from detectors.reload import DetectorReloader
+from detectors.runner import DetectorSet
+from detectors.state import StateStore
 from processors.chain import ChainResult, ParserSet, ProcessorChain, build_enrichers
 from streams.core import metrics
-from streams.core.config import Config, DetectorConfig, load_detector_file, validate_detectors
+from streams.core.config import Config
 from streams.core.model import Batch, DeadLetter, Event, Finding, Stage, raw_text
-from streams.core.registry import DETECTORS, FINDING_SINKS, SINKS, SOURCES
+from streams.core.registry import FINDING_SINKS, SINKS, SOURCES
 from streams.runtime.delivery import Backoff, Delivery
 from streams.runtime.health import HealthServer
-from streams.runtime.state import load_state, save_state
 
 log = logging.getLogger("logwarden.pipeline")
 _STOP = object()
@@ -94,10 +97,11 @@ class Pipeline:
         self.doc_sinks: list[Delivery[Event]] = []
         self.finding_sinks: list[Delivery[Finding]] = []
         self.dead_letter: Delivery[Event] | None = None
-        self.detectors: dict[str, Any] = {}
+        self.detector_set = DetectorSet([], clock=clock)
+        self.state: StateStore | None = None
+        self.reloader: DetectorReloader | None = None
         self.health: HealthServer | None = None
         self._stopping = asyncio.Event()
-        self._reload_requested = False
         self._started = False
 
     # -- building -----------------------------------------------------------
@@ -136,9 +140,15 @@ class Pipeline:
         for f_cfg in finding_cfgs:
             sink = FINDING_SINKS.build(f_cfg)
             self.finding_sinks.append(Delivery(sink, sink.name, self._backoff()))
-        for d_cfg in cfg.detectors:
-            if d_cfg.enabled:
-                self.detectors[d_cfg.name] = DETECTORS.build(d_cfg)
+        self.detector_set = DetectorSet(cfg.detectors, clock=self.clock)
+        if cfg.state.path:
+            self.state = StateStore(cfg.state.path, cfg.state.snapshot_interval_seconds)
+        if Path(cfg.origin).is_file():  # detector settings reload from the config file (and its detectors_file)
+            self.reloader = DetectorReloader(cfg.origin, self.detector_set)
+
+    @property
+    def detectors(self) -> dict[str, Any]:
+        return self.detector_set.detectors
 
     async def start(self) -> None:
         self._build()
@@ -154,8 +164,8 @@ class Pipeline:
             await sink.start()
         for source in self.sources:
             await source.start()
-        if self.config.state.path and self.detectors:
-            restored = load_state(self.config.state.path, self.detectors)
+        if self.state is not None and self.detectors:
+            restored = self.state.restore(self.detector_set)
             if restored:
                 log.info("detector state restored", extra={"detectors": restored})
         if self.health is not None:
@@ -173,41 +183,13 @@ class Pipeline:
                 self.health.draining = True
 
     def request_reload(self) -> None:
-        self._reload_requested = True
-
-    def reload_detectors(self, items: list[dict[str, Any]] | None = None) -> None:
-        """Re-read detector settings and apply them, keeping every model's state.
-
-        Raises ``ConfigError`` (and changes nothing) when the new settings are invalid.
-        """
-        if items is None:
-            items = list(self.config.raw.detectors)
-            if self.config.raw.detectors_file:
-                items += load_detector_file(self.config.raw.detectors_file)
-        new: list[DetectorConfig] = validate_detectors(items)
-        wanted = {c.name: c for c in new if c.enabled}
-        for name in list(self.detectors):
-            if name not in wanted:
-                del self.detectors[name]
-        for name, d_cfg in wanted.items():
-            current = self.detectors.get(name)
-            if current is not None and getattr(current, "config", None) is not None and current.config.type == d_cfg.type:
-                current.reconfigure(d_cfg)
-            else:
-                self.detectors[name] = DETECTORS.build(d_cfg)
-        log.info("detector config reloaded", extra={"detectors": sorted(self.detectors)})
+        """Reload detector settings at the next tick (SIGHUP calls this)."""
+        if self.reloader is not None:
+            self.reloader.request()
+        else:
+            log.warning("detector reload requested, but the config was not loaded from a file")
 
     # -- the work -----------------------------------------------------------
-    def _detect(self, events: list[Event]) -> list[Finding]:
-        findings: list[Finding] = []
-        for name, detector in self.detectors.items():
-            try:
-                findings.extend(detector.observe(events))
-            except Exception:  # a detector bug must not stop indexing
-                log.exception("detector failed on a batch", extra={"detector": name})
-                metrics.DROPPED.labels("detect", f"error:{name}").inc()
-        return findings
-
     async def _read(self, source: Any, queue: asyncio.Queue[Any]) -> None:
         chain = self.chains[source.name]
         try:
@@ -218,10 +200,8 @@ class Pipeline:
                 await fastpath.read_fast(self, source, fast, queue)
                 return
             async for batch in source.batches():
-                if self._reload_requested:
-                    self._apply_reload()
                 result = chain.process(batch.records)
-                findings = self._detect(result.events)
+                findings = self.detector_set.observe(result.events)
                 self.summary.records_in += len(batch.records)
                 self.summary.dropped.update(result.dropped)
                 metrics.IN_FLIGHT.labels(source.name).inc()
@@ -231,13 +211,6 @@ class Pipeline:
                     break
         finally:
             await queue.put(_STOP)
-
-    def _apply_reload(self) -> None:
-        self._reload_requested = False
-        try:
-            self.reload_detectors()
-        except Exception as err:  # invalid new config: keep running on the old one
-            log.error("detector config reload rejected; keeping the running config", extra={"error": str(err)})
 
     async def _deliver_findings(self, findings: list[Finding]) -> None:
         if not findings:
@@ -282,32 +255,22 @@ class Pipeline:
             await self._deliver(source, work)
 
     async def _tick(self) -> None:
-        """Advance detectors on the clock (idle input, silence) and snapshot state on schedule."""
-        last_snapshot = time.monotonic()
-        interval = self.config.state.snapshot_interval_seconds
+        """Advance detectors on the clock (idle input, silence), apply config reloads, snapshot state."""
         while True:
             await asyncio.sleep(1.0)
-            findings: list[Finding] = []
-            for name, detector in list(self.detectors.items()):
-                try:
-                    findings.extend(detector.advance(self.clock()))
-                except Exception:
-                    log.exception("detector failed to advance", extra={"detector": name})
-            await self._deliver_findings(findings)
+            if self.reloader is not None:
+                self.reloader.poll()
+            await self._deliver_findings(self.detector_set.advance(self.clock()))
             for name, detector in self.detectors.items():
                 keys = getattr(detector, "tracked_keys", None)
                 if keys is not None:
                     metrics.DETECTOR_KEYS.labels(name).set(keys() if callable(keys) else keys)
-            if self.config.state.path and time.monotonic() - last_snapshot >= interval:
-                self._snapshot()
-                last_snapshot = time.monotonic()
+            if self.state is not None:
+                self.state.maybe_save(self.detector_set)
 
     def _snapshot(self) -> None:
-        if self.config.state.path and self.detectors:
-            try:
-                save_state(self.config.state.path, self.detectors)
-            except Exception:
-                log.exception("detector state snapshot failed", extra={"path": self.config.state.path})
+        if self.state is not None and self.detectors:
+            self.state.save(self.detector_set)
 
     async def run(self, duration: float | None = None) -> Summary:
         """Run until every source is exhausted, ``stop()`` is called, or ``duration`` seconds pass."""
@@ -351,10 +314,7 @@ class Pipeline:
                 raise task.exception()  # type: ignore[misc]
         if not self._stopping.is_set():
             # finite input ended: close every open window so the last findings come out
-            findings: list[Finding] = []
-            for detector in self.detectors.values():
-                findings.extend(detector.flush())
-            await self._deliver_findings(findings)
+            await self._deliver_findings(self.detector_set.flush())
 
     async def _close(self) -> None:
         self._snapshot()
