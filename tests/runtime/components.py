@@ -12,7 +12,18 @@ from typing import Literal
 from processors.decode.base import DecoderConfig
 from processors.parsers.base import ParserConfig
 from streams.core.config import SinkConfig
-from streams.core.model import DeadLetter, DecodeResult, Entry, Event, ItemResult, Outcome, ParseResult, Record, Stage, event_id
+from streams.core.model import (
+    DeadLetter,
+    DecodeResult,
+    Entry,
+    Event,
+    ItemResult,
+    Outcome,
+    ParseResult,
+    Record,
+    Stage,
+    event_id,
+)
 from streams.core.registry import DECODERS, PARSERS, SINKS
 
 
