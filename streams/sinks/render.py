@@ -29,4 +29,5 @@ def finding_line(finding: Finding) -> str:
     """One readable line for a console or a chat message."""
     entity = ", ".join(f"{k}={v}" for k, v in finding.entity.items())
     state = "" if finding.status == "open" else f" [{finding.status}]"
-    return f"[{finding.severity.value.upper()}] {finding.finding_type} {entity}: {finding.summary}{state}"
+    summary = finding.summary if entity in finding.summary else f"{entity}: {finding.summary}"
+    return f"[{finding.severity.value.upper()}] {finding.finding_type} {summary}{state}"
