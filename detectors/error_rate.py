@@ -8,7 +8,7 @@ counts grew most.
 
 >>> from streams.core.model import Event, Position
 >>> det = ErrorRateDetector(ErrorRateConfig(type="error_rate", name="alb5xx",
-...     model={"kind": "fallback", "warmup_windows": 5}))
+...     model={"warmup": 5}))
 >>> def req(t, status):
 ...     doc = {"@timestamp": t, "aws": {"elb": {"name": "app/web/1"}}, "http": {"response": {"status_code": status}}}
 ...     return Event(doc, "elb", str(t), Position("g", "s", "0", "0"))
@@ -119,7 +119,7 @@ class ErrorRateDetector(WindowedDetector):
             return None
         matches = partial.sums.get("matches", 0.0)
         ratio = matches / partial.count
-        score, warm = self._score(key, state, "ratio", start, ratio, 100.0)
+        score, warm = self._score(key, state, "ratio", start, ratio)
         expected = score.expected if score.expected is not None else 0.0
         baseline_alarm = warm and score.anomalous and ratio - expected >= cfg.min_ratio_increase
         if matches < cfg.min_matches or not ((baseline_alarm and ratio >= cfg.min_ratio) or ratio >= cfg.max_ratio):

@@ -24,18 +24,43 @@ def field_getter(path: str) -> Getter:
     ('10.0.0.1', '10.0.0.2', None)
     """
     parts = tuple(path.split("."))
+    if len(parts) == 1:
+        return lambda doc: doc.get(path)
+    if len(parts) == 2:
+        first, second = parts
+
+        def get2(doc: dict[str, Any]) -> Any:
+            node = doc.get(first)
+            if node.__class__ is dict:
+                value = node.get(second)
+                if value is not None:
+                    return value
+            return doc.get(path)
+
+        return get2
+    if len(parts) == 3:
+        first, second, third = parts
+
+        def get3(doc: dict[str, Any]) -> Any:
+            node = doc.get(first)
+            if node.__class__ is dict:
+                node = node.get(second)
+                if node.__class__ is dict:
+                    value = node.get(third)
+                    if value is not None:
+                        return value
+            return doc.get(path)
+
+        return get3
 
     def get(doc: dict[str, Any]) -> Any:
-        value = doc.get(path)
-        if value is not None:
-            return value
         node: Any = doc
         for part in parts:
             if not isinstance(node, dict):
-                return None
+                return doc.get(path)
             node = node.get(part)
             if node is None:
-                return None
+                return doc.get(path)
         return node
 
     return get

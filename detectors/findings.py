@@ -30,7 +30,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from streams.core.metrics import FINDINGS
 from streams.core.model import Finding, Severity, finding_id
 
 
@@ -44,7 +43,7 @@ class FindingSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    min_score: float = Field(0.7, ge=0, le=1, description="windows scoring below are not reported")
+    min_score: float = Field(0.5, ge=0, le=1, description="windows scoring below are not reported (0.5 = 5 sigma)")
     resolve_after_windows: int = Field(3, ge=1, description="quiet windows that end an episode")
     cooldown_windows: int = Field(5, ge=0, description="a new anomaly this soon after resolve re-opens the episode")
     update_every_windows: int = Field(0, ge=0, description="re-emit an open finding every N windows (0: only on escalation)")
@@ -168,6 +167,13 @@ class EpisodeTracker:
         self._touched.clear()
         return out
 
+    def current(self, key: tuple[str, str], finding_type: str) -> Finding | None:
+        """The open finding of ``key`` and ``finding_type``, if an episode is running."""
+        episode = self.episodes.get((key, finding_type))
+        if episode is None or episode.resolved_at is not None:
+            return None
+        return episode.finding
+
     def open_count(self) -> int:
         return sum(1 for e in self.episodes.values() if e.resolved_at is None)
 
@@ -177,7 +183,6 @@ class EpisodeTracker:
             del self.episodes[oldest]
 
     def _emit(self, found: Finding) -> list[Finding]:
-        FINDINGS.labels(self.detector, found.severity.value).inc()
         return [Finding(**{name: getattr(found, name) for name in Finding.__slots__})]
 
 

@@ -8,7 +8,7 @@ normally busy source that stops is reported as ``silence``.
 
 >>> from streams.core.model import Event, Position
 >>> det = LogRateDetector(LogRateConfig(type="log_rate", name="rate", keys=["dataset"],
-...     model={"kind": "fallback", "warmup_windows": 5}, findings={"min_score": 0.5}))
+...     model={"warmup": 5}))
 >>> def batch(minute, n):
 ...     return [Event({"@timestamp": minute * 60 + i % 60}, "vpcflow", f"{minute}-{i}", Position("g", "s", "0", "0"))
 ...             for i in range(n)]
@@ -82,9 +82,15 @@ class LogRateDetector(WindowedDetector):
         if partial is None and start - state.last_active > cfg.forget_after_windows * cfg.window.seconds:
             self.keys.pop(key)
             return None
+        if self.closing_partial:
+            return None  # the input ended inside this window: its count is not comparable (nor learnable)
         observed = float(partial.count if partial is not None else 0)
         score, warm = self._score(key, state, "count", start, observed)
         expected = score.expected
+        ongoing = self.episodes.current(key, "silence") if observed == 0 else None
+        if ongoing is not None:  # still silent: the episode lasts even once the model has adapted to zero
+            return Anomaly("silence", 0.0, ongoing.expected, ongoing.band, ongoing.score, ongoing.summary,
+                           ongoing.explanation)
         if not (warm and score.anomalous and expected is not None):
             self._explain(state, partial, learn=True)
             return None

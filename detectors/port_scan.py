@@ -1,8 +1,9 @@
 """``port_scan``: distinct destination ports and hosts per source within a window.
 
 A source touching at least ``min_ports`` distinct destination ports is a
-vertical scan; at least ``min_hosts`` distinct destination addresses, a
-horizontal scan. Sources that do this routinely (a NAT gateway, a monitoring
+vertical scan; at least ``min_hosts`` distinct destination addresses of
+REJECTed flows, a horizontal scan. Reply flows (from a service port to an
+ephemeral port) are not probes and are skipped. Sources that do this routinely (a NAT gateway, a monitoring
 host) are learned: once a source's own series is warm, a window within its
 band is not reported. Finding types follow GuardDuty's names:
 
@@ -49,6 +50,11 @@ class PortScanConfig(WindowedConfig):
     min_ports: int = Field(25, ge=2, description="distinct destination ports of one source (vertical scan)")
     min_hosts: int = Field(25, ge=2, description="distinct destination hosts of one source (horizontal scan)")
     internal_networks: list[str] = Field(default_factory=lambda: list(PRIVATE))
+    skip_responses: bool = Field(True, description="ignore flows from a service port to an ephemeral port (replies)")
+    ephemeral_from: int = Field(32768, ge=1024, le=65535, description="first port of the ephemeral range")
+    hosts_rejected_only: bool = Field(
+        True, description="count hosts of REJECTed flows only (busy clients reach many hosts legitimately)"
+    )
     exact_limit: int = Field(256, ge=8, le=65_536, description="distinct values kept exactly before a HyperLogLog")
     listed: int = Field(50, ge=1, le=1000, description="ports / hosts listed in an explanation")
 
@@ -73,6 +79,7 @@ class PortScanDetector(WindowedDetector):
         self._source = field_getter(config.source_field)
         self._dst_ip = field_getter("destination.ip")
         self._dst_port = field_getter("destination.port")
+        self._src_port = field_getter("source.port")
         self._action = action_getter()
         networks = [ipaddress.ip_network(n, strict=False) for n in config.internal_networks]
 
@@ -91,17 +98,21 @@ class PortScanDetector(WindowedDetector):
         return [(self.config.source_field, str(src))] if src else []  # type: ignore[attr-defined]
 
     def _fold(self, doc: dict[str, Any], partial: Partial) -> None:
-        limit = self.config.exact_limit  # type: ignore[attr-defined]
+        cfg: PortScanConfig = self.config  # type: ignore[assignment]
+        limit = cfg.exact_limit
         port, host = self._dst_port(doc), self._dst_ip(doc)
+        if cfg.skip_responses and _is_reply(self._src_port(doc), port, cfg.ephemeral_from):
+            partial.add_sum("replies", 1)
+            return
+        rejected = self._action(doc) in REJECT_VALUES
         if port is not None:
             partial.add_distinct("ports", port, limit)
-        if host is not None:
+        if host is not None and (rejected or not cfg.hosts_rejected_only):
             partial.add_distinct("hosts", host, limit)
-        if self._action(doc) not in REJECT_VALUES:
-            if port is not None:
-                partial.add_distinct("accepted_ports", port, limit)
-        else:
+        if rejected:
             partial.add_sum("rejects", 1)
+        elif port is not None:
+            partial.add_distinct("accepted_ports", port, limit)
 
     def _evaluate(self, key: Key, state: KeyState, start: int, partial: Partial | None) -> Anomaly | None:
         cfg: PortScanConfig = self.config  # type: ignore[assignment]
@@ -110,6 +121,8 @@ class PortScanDetector(WindowedDetector):
         hosts = partial.distinct.get("hosts")
         n_ports = ports.count() if ports else 0
         n_hosts = hosts.count() if hosts else 0
+        if not state.models and n_ports * 2 < cfg.min_ports and n_hosts * 2 < cfg.min_hosts:
+            return None  # far below both thresholds: no model for the many ordinary sources
         port_score, port_warm = self._score(key, state, "ports", start, n_ports)
         host_score, host_warm = self._score(key, state, "hosts", start, n_hosts)
         vertical = n_ports >= cfg.min_ports and not (port_warm and not port_score.anomalous)
@@ -142,6 +155,18 @@ class PortScanDetector(WindowedDetector):
         }
         summary = f"{source} touched {n_ports} ports on {n_hosts} hosts ({scan} scan)"
         return Anomaly(kind, float(observed), expected, None, score, summary, explanation)
+
+
+def _is_reply(source_port: Any, destination_port: Any, ephemeral_from: int) -> bool:
+    """A flow from a service port to an ephemeral port is the reply half of a connection.
+
+    >>> _is_reply(443, 47510, 32768), _is_reply(40000, 22, 32768), _is_reply(None, 80, 32768)
+    (True, False, False)
+    """
+    try:
+        return int(source_port) < ephemeral_from <= int(destination_port)
+    except (TypeError, ValueError):
+        return False
 
 
 def _listed(sketch: Any, limit: int) -> list[Any]:

@@ -56,16 +56,17 @@ class DetectorSet:
         self.configs[config.name] = config
 
     def observe(self, events: list[Event]) -> list[Finding]:
-        return self._emit([f for d in self.detectors.values() for f in d.observe(events)])
+        return self.emit([f for d in self.detectors.values() for f in d.observe(events)])
 
     def advance(self, now: float | None = None) -> list[Finding]:
         now = self.clock() if now is None else now
-        return self._emit([f for d in self.detectors.values() for f in d.advance(now)])
+        return self.emit([f for d in self.detectors.values() for f in d.advance(now)])
 
     def flush(self) -> list[Finding]:
-        return self._emit([f for d in self.detectors.values() for f in d.flush()])
+        return self.emit([f for d in self.detectors.values() for f in d.flush()])
 
-    def _emit(self, findings: list[Finding]) -> list[Finding]:
+    def emit(self, findings: list[Finding]) -> list[Finding]:
+        """Findings to send on (all of them), or none after printing them in dry-run mode."""
         if not self.dry_run:
             return findings
         stream = self.out or sys.stdout
@@ -93,14 +94,11 @@ class DetectorSet:
                 self._build(config)
                 report["added"].append(name)
                 continue
-            if self.configs[name].type == config.type:
-                try:
-                    current.reconfigure(config)
-                    self.configs[name] = config
-                    report["reconfigured"].append(name)
-                    continue
-                except ValueError as err:
-                    log.warning("detector %s: %s; rebuilding it with fresh state", name, err)
+            if self.configs[name].type == config.type and _window(self.configs[name]) == _window(config):
+                current.reconfigure(config)
+                self.configs[name] = config
+                report["reconfigured"].append(name)
+                continue
             self._build(config)
             report["rebuilt"].append(name)
         return report
@@ -117,3 +115,8 @@ class DetectorSet:
                 det.restore(state)
                 restored.append(name)
         return restored
+
+
+def _window(config: DetectorConfig) -> Any:
+    """A detector's window length, if it has one (a change means fresh state)."""
+    return getattr(getattr(config, "window", None), "seconds", None)

@@ -7,7 +7,7 @@ destination ports and destination addresses behind the change.
 
 >>> from streams.core.model import Event, Position
 >>> det = VpcRejectsDetector(VpcRejectsConfig(type="vpc_rejects", name="rejects",
-...     keys=["aws.vpcflow.interface_id"], model={"kind": "fallback", "warmup_windows": 5}))
+...     keys=["aws.vpcflow.interface_id"], model={"warmup": 5}))
 >>> def flow(t, action, src="10.0.0.5", port=443):
 ...     doc = {"@timestamp": t, "source": {"ip": src}, "destination": {"ip": "10.0.1.1", "port": port},
 ...            "aws": {"vpcflow": {"interface_id": "eni-1", "action": action}}}
@@ -26,7 +26,7 @@ destination ports and destination addresses behind the change.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -38,6 +38,7 @@ from streams.core.model import Event
 from streams.core.registry import DETECTORS
 
 REJECT_VALUES = frozenset({"REJECT", "reject", "Reject"})
+RATIO_MODEL = {"counts": False, "min_value": 0.02}  # the REJECT share is a ratio, not a count
 
 
 def action_getter() -> Any:
@@ -52,6 +53,10 @@ def action_getter() -> Any:
 
 
 class VpcRejectsConfig(WindowedConfig):
+    # REJECT counts are Poisson-like and guarded by min_rejects: 15 windows of history suffice
+    # (no false alarm on the clean synthetic seeds), so a spike 20 minutes after start is caught.
+    MODEL_DEFAULTS: ClassVar[dict[str, Any]] = {"warmup": 15}
+
     datasets: list[str] | None = Field(default_factory=lambda: ["vpcflow"])
     keys: list[str] = Field(default_factory=lambda: ["aws.vpcflow.interface_id", "source.ip"], min_length=1)
     explain: list[str] = Field(default_factory=lambda: ["source.ip", "destination.port", "destination.ip"])
@@ -93,11 +98,13 @@ class VpcRejectsDetector(WindowedDetector):
         cfg: VpcRejectsConfig = self.config  # type: ignore[assignment]
         assert partial is not None
         rejects = partial.sums.get("rejects", 0.0)
+        if not state.models and partial.count * 2 < cfg.min_rejects:
+            return None  # one-off keys (a flood of sources) get no models: only keys with some volume
         count_score, count_warm = self._score(key, state, "rejects", start, rejects)
         ratio = rejects / partial.count
         ratio_score = ratio_warm = None
         if partial.count >= cfg.min_flows_for_ratio:
-            ratio_score, ratio_warm = self._score(key, state, "ratio", start, ratio, 100.0)
+            ratio_score, ratio_warm = self._score(key, state, "ratio", start, ratio, RATIO_MODEL)
         anomaly = None
         expected = count_score.expected
         if (count_warm and count_score.anomalous and expected is not None and rejects > expected

@@ -27,12 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from detectors.fields import EventClock
 from detectors.findings import Anomaly, EpisodeTracker, FindingSettings
 from detectors.metrics import publish
-from detectors.scoring import SeriesModel, as_score, make_series_model, unscale
+from detectors.models import ModelParams
+from detectors.scoring import ParamError, SeriesModel, build_model, metric_params, model_params
 from detectors.windows import BoundedTable, Key, Partial, WindowTable
 from streams.core.config import DetectorConfig
 from streams.core.model import Event, Finding
@@ -50,19 +51,13 @@ class WindowSettings(BaseModel):
     max_gap_windows: int = Field(1440, ge=1, description="at most this many empty windows scored after a gap")
 
 
-class ModelSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str = Field("auto", description="series model kind passed to detectors.models.make_model")
-    warmup_windows: int = Field(20, ge=1, description="windows a key needs before it can alarm")
-    params: dict[str, Any] = Field(default_factory=dict, description="passed verbatim to make_model")
-
-
 class WindowedConfig(DetectorConfig):
     """Settings shared by every windowed detector."""
 
     window: WindowSettings = WindowSettings()
-    model: ModelSettings = ModelSettings()
+    model: dict[str, Any] = Field(
+        default_factory=dict, description="series model parameters laid over the type's preset (detectors.models)"
+    )
     findings: FindingSettings = FindingSettings()
     datasets: list[str] | None = Field(None, description="only events of these datasets (None: all)")
     time_field: str = "@timestamp"
@@ -70,11 +65,28 @@ class WindowedConfig(DetectorConfig):
     heavy_hitters: int = Field(256, ge=1, description="busiest keys that are never evicted")
     explain_capacity: int = Field(32, ge=1, le=1024, description="values counted per explanation field and key")
 
+    MODEL_DEFAULTS: ClassVar[dict[str, Any]] = {}  # a type's own departures from its models preset
+    _model_params: ModelParams | None = PrivateAttr(None)
+
     @model_validator(mode="after")
-    def _hh_below_keys(self) -> WindowedConfig:
+    def _check(self) -> WindowedConfig:
         if self.heavy_hitters >= self.max_keys:
             raise ValueError("heavy_hitters must be smaller than max_keys")
+        if "warmup_windows" in self.model or self.model.get("kind") == "fallback":
+            legacy = {("warmup" if k == "warmup_windows" else k): v for k, v in self.model.items()}
+            if legacy.get("kind") == "fallback":
+                legacy["kind"] = "auto"
+            self.model = legacy  # the names of the first draft (before detectors.models landed)
+        try:
+            self._model_params = model_params(self.type, {**self.MODEL_DEFAULTS, **self.model})
+        except ParamError as err:
+            raise ValueError(f"model: {err}") from None
         return self
+
+    @property
+    def model_params(self) -> ModelParams:
+        assert self._model_params is not None
+        return self._model_params
 
 
 @dataclass(slots=True)
@@ -94,6 +106,18 @@ class KeyState:
     scored: dict[str, int] = field(default_factory=dict)
     baseline: dict[str, dict[Any, float]] = field(default_factory=dict)
     last_active: int = -1
+
+
+def dataset_matches(dataset: str, wanted: list[str]) -> bool:
+    """``vpcflow`` in a config matches the parsers' ``aws.vpcflow`` (and ``elb`` matches ``aws.elb_logs``).
+
+    >>> dataset_matches("aws.elb_logs", ["elb"]), dataset_matches("aws.vpcflow", ["aws.vpcflow"])
+    (True, True)
+    >>> dataset_matches("aws.cloudtrail", ["vpcflow"])
+    False
+    """
+    short = dataset.removeprefix("aws.").removesuffix("_logs")
+    return any(w in (dataset, short) or w.removeprefix("aws.").removesuffix("_logs") == short for w in wanted)
 
 
 class WindowedDetector:
@@ -118,6 +142,9 @@ class WindowedDetector:
         self.episodes = EpisodeTracker(config.name, self.type_name, config.findings, config.window.seconds)
         self.skipped_events = 0
         self.trace: Trace | None = None
+        self._params: dict[str, ModelParams] = {}
+        self._dataset_wanted: dict[str, bool] | None = None if config.datasets is None else {}
+        self.closing_partial = False  # True while flush() scores a window the input ended inside
         self._last_input_wall = clock()
         self._last_event_time: float | None = None
         self._configure(config)
@@ -141,13 +168,17 @@ class WindowedDetector:
         out = Aggregate()
         partials = out.partials
         width = self.config.window.seconds
-        datasets = self.config.datasets
+        wanted = self._dataset_wanted
         samples = self.config.findings.sample_events
         epoch, keys_of, fold = self._time.epoch, self._keys, self._fold
         max_time = -math.inf
         for event in events:
-            if datasets is not None and event.dataset not in datasets:
-                continue
+            if wanted is not None:
+                ok = wanted.get(event.dataset)
+                if ok is None:
+                    ok = wanted[event.dataset] = dataset_matches(event.dataset, self.config.datasets or [])
+                if not ok:
+                    continue
             t = epoch(event.doc)
             keys = keys_of(event) if t is not None else None
             if not keys:
@@ -176,8 +207,11 @@ class WindowedDetector:
     def close_windows(self, flush: bool = False) -> list[Finding]:
         """Score every window the watermark closed (all open windows when ``flush``)."""
         out: list[Finding] = []
+        last_time = self._last_event_time if self._last_event_time is not None else math.inf
         for start in self.table.due_windows(flush):
+            self.closing_partial = flush and start + self.config.window.seconds > last_time + 1
             out.extend(self._close(start, self.table.pop(start)))
+        self.closing_partial = False
         publish(self)
         return out
 
@@ -198,6 +232,10 @@ class WindowedDetector:
 
     def flush(self) -> list[Finding]:
         return self.close_windows(flush=True)
+
+    def tracked_keys(self) -> int:
+        """Keys with long-lived state (what ``logwarden_detector_keys`` reports)."""
+        return len(self.keys)
 
     def snapshot(self) -> dict[str, Any]:
         table = self.table
@@ -237,11 +275,13 @@ class WindowedDetector:
     def reconfigure(self, config: WindowedConfig) -> None:
         """Apply new thresholds keeping models, windows and episodes.
 
-        The window length cannot change without discarding state; such a
-        change is refused with ``ValueError`` (restart with a fresh state).
+        A new window length invalidates every model and open window, so that
+        change (only) starts the detector over, with a warning.
         """
         if config.window.seconds != self.config.window.seconds:
-            raise ValueError(f"detector {self.name}: window.seconds cannot change on reload")
+            log.warning("detector %s: window.seconds changed on reload; its state starts over", self.name)
+            self.__init__(config, self._clock)  # type: ignore[misc]
+            return
         self.config = config
         self._time = EventClock(config.time_field)
         table = self.table
@@ -252,6 +292,8 @@ class WindowedDetector:
             bounded.max_keys = config.max_keys
         table.hot.capacity = config.heavy_hitters
         self.episodes.settings = config.findings
+        self._params = {}  # new keys' models use the new parameters; existing models keep theirs
+        self._dataset_wanted = None if config.datasets is None else {}
         self._configure(config)
 
     # -- scoring helpers ------------------------------------------------------------
@@ -278,27 +320,26 @@ class WindowedDetector:
         return out
 
     def _score(
-        self, key: Key, state: KeyState, metric: str, start: int, x: float, scale: float = 1.0
+        self, key: Key, state: KeyState, metric: str, start: int, x: float, overrides: dict[str, Any] | None = None
     ) -> tuple[Any, bool]:
         """Score then learn one window value; returns (score, warm).
 
-        ``scale`` multiplies the value the model sees (ratios are modelled in
-        percent, so variance floors meant for counts stay sensible); the
-        returned expected value and band are in the caller's units.
+        ``overrides`` adapt the model of this metric (a ratio next to a count);
+        they apply when the key's model is created.
         """
         model = state.models.get(metric)
         if model is None:
-            model = state.models[metric] = make_series_model(self.config.model.kind, self.config.model.params)
-        seen_x = float(x) * scale
-        score = as_score(model.score_one(float(start), seen_x))
-        model.learn_one(float(start), seen_x)
-        if scale != 1.0:
-            score = unscale(score, scale)
+            params = self._params.get(metric)
+            if params is None:
+                params = self._params[metric] = metric_params(self.config.model_params, overrides)
+            model = state.models[metric] = build_model(params)
+        score = model.score_one(float(start), float(x))
+        model.learn_one(float(start), float(x))
         seen = state.scored.get(metric, 0)
         state.scored[metric] = seen + 1
         if self.trace is not None:
             self.trace(key, start, metric, x, score)
-        return score, seen >= self.config.model.warmup_windows
+        return score, seen >= self.config.model_params.warmup
 
     def _explain(self, state: KeyState, partial: Partial | None, learn: bool, rising: bool = True) -> dict[str, Any]:
         """Values per explanation field whose counts moved most against the key's baseline."""

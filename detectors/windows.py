@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from detectors.sketches import Distinct, TopCounter
@@ -42,7 +41,6 @@ Key = tuple[str, str]
 V = TypeVar("V")
 
 
-@dataclass(slots=True)
 class Partial:
     """A mergeable aggregate of the entries of one key in one window.
 
@@ -53,13 +51,32 @@ class Partial:
     (2, 1.0, 2, ['e1', 'e2'])
     """
 
-    count: int = 0
-    sums: dict[str, float] = field(default_factory=dict)
-    tops: dict[str, TopCounter] = field(default_factory=dict)
-    distinct: dict[str, Distinct] = field(default_factory=dict)
-    samples: list[str] = field(default_factory=list)
-    first: float = math.inf
-    last: float = -math.inf
+    __slots__ = ("count", "sums", "tops", "distinct", "samples", "first", "last")
+
+    def __init__(
+        self,
+        count: int = 0,
+        sums: dict[str, float] | None = None,
+        tops: dict[str, TopCounter] | None = None,
+        distinct: dict[str, Distinct] | None = None,
+        samples: list[str] | None = None,
+        first: float = math.inf,
+        last: float = -math.inf,
+    ):
+        self.count = count
+        self.sums: dict[str, float] = {} if sums is None else sums
+        self.tops: dict[str, TopCounter] = {} if tops is None else tops
+        self.distinct: dict[str, Distinct] = {} if distinct is None else distinct
+        self.samples: list[str] = [] if samples is None else samples
+        self.first = first
+        self.last = last
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name in self.__slots__:
+            setattr(self, name, state[name])
 
     def add_event(self, event_id: str, t: float, max_samples: int) -> None:
         self.count += 1
@@ -90,7 +107,7 @@ class Partial:
         self.first = min(self.first, other.first)
         self.last = max(self.last, other.last)
         for name, value in other.sums.items():
-            self.sums[name] = self.sums.get(name, 0.0) + value
+            self.add_sum(name, value)
         for name, counter in other.tops.items():
             mine = self.tops.get(name)
             if mine is None:

@@ -18,7 +18,7 @@ import numpy as np
 
 from detectors.sketches import Distinct, TopCounter
 from detectors.vpc_rejects import REJECT_VALUES
-from detectors.windowed import Aggregate
+from detectors.windowed import Aggregate, dataset_matches
 from detectors.windows import Partial
 
 DATASET = "aws.vpcflow"
@@ -41,7 +41,7 @@ def _needed(detector: Any) -> list[str]:
     cfg = detector.config
     names = list(getattr(cfg, "keys", []) or []) + list(getattr(cfg, "explain", []) or [])
     if detector.type_name == "port_scan":
-        names += [cfg.source_field, "destination.ip", "destination.port"]
+        names += [cfg.source_field, "destination.ip", "destination.port", "source.port"]
     if detector.type_name == "error_rate":
         names.append(cfg.condition.field)
     return names
@@ -109,7 +109,7 @@ class _Fold:
         self.cap = cfg.explain_capacity
         fields = list(getattr(cfg, "explain", []) or [])
         if self.kind == "port_scan":
-            fields = ["destination.port", "destination.ip"]
+            fields = ["destination.port", "destination.ip", "source.port"]
         self.fields = [(name, *column(batch, name)) for name in fields]
         codes, values = column(batch, "aws.vpcflow.action")
         reject = np.array([v in REJECT_VALUES for v in values], bool)[codes]
@@ -138,16 +138,29 @@ class _Fold:
                     partial.tops[name] = _top(picked, self.cap)
 
     def _scan(self, partial: Partial, rows: np.ndarray, rejected: np.ndarray) -> None:
-        limit = self.det.config.exact_limit
-        (_, pcodes, pvalues), (_, hcodes, hvalues) = self.fields
-        ports = [pvalues[c] for c in pcodes[rows].tolist()]
-        partial.distinct["ports"] = _distinct(ports, limit)
-        partial.distinct["hosts"] = _distinct([hvalues[c] for c in hcodes[rows].tolist()], limit)
-        accepted = rows[~self.mask[rows]] if self.mask is not None else rows
+        cfg = self.det.config
+        limit = cfg.exact_limit
+        (_, pcodes, pvalues), (_, hcodes, hvalues), (_, scodes, svalues) = self.fields
+        if cfg.skip_responses:  # replies (service port -> ephemeral port) are not probes, as in PortScanDetector
+            dst = np.asarray(pvalues, np.int64)[pcodes[rows]]
+            src = np.asarray(svalues, np.int64)[scodes[rows]]
+            reply = (src < cfg.ephemeral_from) & (dst >= cfg.ephemeral_from)
+            if reply.any():
+                partial.sums["replies"] = float(reply.sum())
+                rows = rows[~reply]
+        if not len(rows):
+            return
+        assert self.mask is not None
+        is_rejected = self.mask[rows]
+        partial.distinct["ports"] = _distinct([pvalues[c] for c in pcodes[rows].tolist()], limit)
+        host_rows = rows[is_rejected] if cfg.hosts_rejected_only else rows
+        if len(host_rows):
+            partial.distinct["hosts"] = _distinct([hvalues[c] for c in hcodes[host_rows].tolist()], limit)
+        if is_rejected.any():
+            partial.sums["rejects"] = float(is_rejected.sum())
+        accepted = rows[~is_rejected]
         if len(accepted):
             partial.distinct["accepted_ports"] = _distinct([pvalues[c] for c in pcodes[accepted].tolist()], limit)
-        if len(rejected):
-            partial.sums["rejects"] = float(len(rejected))
 
 
 def _doc(path: str, value: Any) -> dict[str, Any]:
@@ -171,7 +184,7 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
     datasets = detector.config.datasets
     if n == 0:
         return out
-    if datasets is not None and DATASET not in datasets:
+    if datasets is not None and not dataset_matches(DATASET, datasets):
         out.skipped = n
         return out
     ends = batch.ints[:, 6]
