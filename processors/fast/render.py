@@ -34,15 +34,15 @@ MAX_FIXED = int(LIT_OFF[-1]) + 64 + 3 * 24 + 28
 @nb.njit(inline="always")
 def _lit(out, pos, k):  # noqa: ANN001
     a, b = LIT_OFF[k], LIT_OFF[k + 1]
-    for i in range(b - a):
-        out[pos + i] = LITERALS[a + i]
-    return pos + b - a
+    return _copy(out, pos, LITERALS, a, b)
 
 
 @nb.njit(inline="always")
 def _copy(out, pos, src, a, b):  # noqa: ANN001
-    for i in range(b - a):
-        out[pos + i] = src[a + i]
+    # unsigned indices: no negative-index wraparound check, so LLVM can vectorise the copy
+    p, s = np.uint64(pos), np.uint64(a)
+    for i in range(np.uint64(b - a)):
+        out[p + i] = src[s + i]
     return pos + b - a
 
 
