@@ -12,6 +12,7 @@ compiled kernels (``processors.fast.groupby``), as the detector does. ``columns_
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -58,8 +59,28 @@ def columns_support(detector: Any) -> str | None:
     return f"fields {missing}" if missing else None
 
 
-def column(batch: Any, path: str) -> tuple[np.ndarray, list[Any]]:
-    """(codes per row, distinct values) of a document field over the batch's fast rows."""
+@dataclass(slots=True)
+class Column:
+    """A document field over a batch's fast rows: a code per row, the distinct values, which are present."""
+
+    codes: np.ndarray
+    values: list[Any]
+    present: np.ndarray  # bool per value: not None
+    table: np.ndarray  # the values as an object array (code -> value in one take)
+
+
+def column(batch: Any, path: str) -> Column:
+    """The ``Column`` of a document field, computed once per batch and shared by the detectors."""
+    found = batch.columns.get(path)
+    if found is None:
+        codes, values = _column(batch, path)
+        table = np.empty(len(values), object)
+        table[:] = values
+        found = batch.columns[path] = Column(codes, values, np.array([v is not None for v in values], bool), table)
+    return found
+
+
+def _column(batch: Any, path: str) -> tuple[np.ndarray, list[Any]]:
     n = batch.documents
     if path not in FIELDS:
         return np.zeros(n, np.int64), [None]
@@ -75,8 +96,8 @@ def column(batch: Any, path: str) -> tuple[np.ndarray, list[Any]]:
 
 
 def _key_codes(batch: Any, path: str) -> tuple[np.ndarray, list[str | None]]:
-    codes, values = column(batch, path)
-    return codes, [None if v is None or v == "" else str(v) for v in values]
+    col = column(batch, path)
+    return col.codes, [None if v is None or v == "" else str(v) for v in col.values]
 
 
 def _hll(values: list[Any]) -> bytearray:
@@ -91,10 +112,12 @@ def _hll(values: list[Any]) -> bytearray:
     return regs
 
 
-def _sliced(values: list[Any], codes: np.ndarray, offsets: np.ndarray) -> tuple[list[Any], list[int]]:
-    table = np.empty(len(values), object)
-    table[:] = values
-    return table[codes].tolist(), offsets.tolist()
+def _new(cls: type, **slots: Any) -> Any:
+    """An instance with its slots set directly (no throwaway containers from ``__init__``)."""
+    obj = cls.__new__(cls)
+    for name, value in slots.items():
+        setattr(obj, name, value)
+    return obj
 
 
 class _Folder:
@@ -106,17 +129,17 @@ class _Folder:
 
     def run(self) -> None:
         kind, cfg, batch = self.det.type_name, self.cfg, self.batch
-        codes, values = column(batch, "aws.vpcflow.action")
-        reject = np.array([v in REJECT_VALUES for v in values], bool)[codes]
+        action = column(batch, "aws.vpcflow.action")
+        reject = np.array([v in REJECT_VALUES for v in action.values], bool)[action.codes]
         if kind == "port_scan":
             self._scan(reject)
             return
         if kind == "log_rate":
             mask = np.ones(batch.documents, bool)
         elif kind == "error_rate":
-            c_codes, c_values = column(batch, cfg.condition.field)
-            table = np.array([bool(self.det._match(_doc(cfg.condition.field, v))) for v in c_values], bool)
-            mask = table[c_codes]
+            cond = column(batch, cfg.condition.field)
+            table = np.array([bool(self.det._match(_doc(cfg.condition.field, v))) for v in cond.values], bool)
+            mask = table[cond.codes]
             self._sum("matches", mask)
         else:
             mask = reject
@@ -130,36 +153,32 @@ class _Folder:
             self.partials[g].sums[name] = float(bounds[g + 1] - bounds[g])
 
     def _tops(self, name: str, mask: np.ndarray) -> None:
-        codes, values = column(self.batch, name)
-        present = np.array([v is not None for v in values], bool)
-        rows, bounds = self.groups.select(mask & present[codes])
+        col = column(self.batch, name)
+        rows, bounds = self.groups.select(mask & col.present[col.codes])
         if not len(rows):
             return
         cap = self.cfg.explain_capacity
-        top_v, top_c, offsets, totals = misra_gries(codes[rows], bounds, max(1, cap), len(values))
-        vals, offs = _sliced(values, top_v, offsets)
-        counts = top_c.tolist()
+        top_v, top_c, offsets, totals = misra_gries(col.codes[rows], bounds, max(1, cap), len(col.values))
+        vals, counts, offs = col.table[top_v].tolist(), top_c.tolist(), offsets.tolist()
+        capacity = max(1, cap)
         for g in np.flatnonzero(totals).tolist():
-            counter = TopCounter(cap)
             a, b = offs[g], offs[g + 1]
-            counter.counts, counter.total = dict(zip(vals[a:b], counts[a:b], strict=True)), int(totals[g])
-            self.partials[g].tops[name] = counter
+            self.partials[g].tops[name] = _new(TopCounter, capacity=capacity, total=int(totals[g]),
+                                               counts=dict(zip(vals[a:b], counts[a:b], strict=True)))
 
     def _distinct(self, name: str, field: str, keep: np.ndarray, limit: int) -> None:
-        codes, values = column(self.batch, field)
-        present = np.array([v is not None for v in values], bool)
-        rows, bounds = self.groups.select(keep & present[codes])
+        col = column(self.batch, field)
+        rows, bounds = self.groups.select(keep & col.present[col.codes])
         if not len(rows):
             return
-        seen, offsets = first_seen(codes[rows], bounds, len(values))
-        vals, offs = _sliced(values, seen, offsets)
+        seen, offsets = first_seen(col.codes[rows], bounds, len(col.values))
+        vals, offs = col.table[seen].tolist(), offsets.tolist()
         for g in np.flatnonzero(np.diff(offsets)).tolist():
             group = vals[offs[g]:offs[g + 1]]
-            sketch = Distinct(limit)
             if len(group) <= limit:
-                sketch.items, sketch.sample = set(group), group
+                sketch = _new(Distinct, exact_limit=limit, items=set(group), registers=None, sample=group)
             else:
-                sketch.items, sketch.registers, sketch.sample = None, _hll(group), group[:limit]
+                sketch = _new(Distinct, exact_limit=limit, items=None, registers=_hll(group), sample=group[:limit])
             self.partials[g].distinct[name] = sketch
 
     def _scan(self, reject: np.ndarray) -> None:

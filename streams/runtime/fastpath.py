@@ -12,9 +12,12 @@ the file source by their last line only after every sink accepted them.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,29 +69,47 @@ def _why_not(pipeline: Any, source: Any) -> str | None:
 
 
 def _blocks(path: str, resume_after: int, size: int = BLOCK_BYTES):  # noqa: ANN202
-    """(first line number, bytes of whole lines) blocks of a file, skipping lines up to ``resume_after``."""
+    """(first line number, bytes of whole lines) blocks of a file, skipping lines up to ``resume_after``.
+
+    Each block is read straight into a fresh buffer behind the previous
+    block's unfinished last line (no concatenation copies) and handed out as
+    a read-only view of its whole lines.
+    """
     line, carry = 1, b""
     with open_binary(path) as fh:
         while True:
-            chunk = fh.read(size)
-            data = carry + chunk
-            if chunk:
-                cut = data.rfind(b"\n") + 1
-                data, carry = data[:cut], data[cut:]
-            if not data:
-                if not chunk:
+            buf = bytearray(len(carry) + size)
+            buf[:len(carry)] = carry
+            got = _fill(fh, memoryview(buf)[len(carry):])
+            end = len(carry) + got
+            cut = buf.rfind(b"\n", 0, end) + 1 if got else end
+            data = memoryview(buf)[:cut].toreadonly()
+            carry = bytes(buf[cut:end])
+            if not len(data):
+                if not got:
                     return
                 continue
-            count = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+            count = buf.count(b"\n", 0, cut) + (0 if buf[cut - 1] == 10 else 1)
             if line + count - 1 > resume_after:
                 start = line
                 if line <= resume_after:
-                    data = data.split(b"\n", resume_after - line + 1)[-1]
+                    data = memoryview(bytes(data).split(b"\n", resume_after - line + 1)[-1])
                     start = resume_after + 1
                 yield start, data
             line += count
-            if not chunk:
+            if not got:
                 return
+
+
+def _fill(fh: Any, view: memoryview) -> int:
+    """Read until ``view`` is full or the file ends (gzip files return short reads)."""
+    filled = 0
+    while filled < len(view):
+        got = fh.readinto(view[filled:])
+        if not got:
+            break
+        filled += got
+    return filled
 
 
 async def read_fast(pipeline: Any, source: FileSource, fast: VpcFlowFastPath, queue: asyncio.Queue[Any]) -> None:
@@ -101,11 +122,31 @@ async def read_fast(pipeline: Any, source: FileSource, fast: VpcFlowFastPath, qu
                 return
             if pipeline._reload_requested:
                 pipeline._apply_reload()
-            work = _process(pipeline, source, fast, path, first, data, dict(attrs))
+            with gc_paused():
+                work = _process(pipeline, source, fast, path, first, data, dict(attrs))
             source.bytes_read += len(data)
             metrics.IN_FLIGHT.labels(source.name).inc()
             await queue.put(work)
             metrics.QUEUE_DEPTH.labels(source.name).set(queue.qsize())
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a block is processed.
+
+    A block allocates tens of thousands of acyclic objects (partials, their
+    dicts, sets and sample lists) that stay alive until the detectors merge
+    them; the collector would traverse every live object repeatedly on the
+    way (it was ~30 % of the aggregation time). Reference counting still
+    frees everything; the collector resumes after the block.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _process(pipeline: Any, source: FileSource, fast: VpcFlowFastPath, path: str, first: int, data: bytes,
