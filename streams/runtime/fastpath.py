@@ -16,7 +16,7 @@ import gc
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +28,8 @@ from streams.core.model import Batch, Finding
 from streams.sources.file import FileSource, open_binary
 
 log = logging.getLogger("logwarden.fastpath")
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 4 << 20
+BLOCKS_IN_FLIGHT = 2  # rendered blocks (about 9x their input) held at once: the bound on the path's memory
 
 
 @dataclass
@@ -37,6 +38,7 @@ class FastWork:
     result: Any  # ChainResult of the lines the reference chain handled
     findings: list[Finding]
     fast: FastBatch
+    release: Callable[[], None] = lambda: None  # frees the block's in-flight slot once its documents are written
 
 
 def plan(pipeline: Any, source: Any) -> VpcFlowFastPath | None:
@@ -115,6 +117,7 @@ def _fill(fh: Any, view: memoryview) -> int:
 async def read_fast(pipeline: Any, source: FileSource, fast: VpcFlowFastPath, queue: asyncio.Queue[Any]) -> None:
     """The reader task of a fast source: blocks in, ``FastWork`` items on the queue."""
     attrs = {"dataset": source.config.dataset}
+    slots = asyncio.Semaphore(BLOCKS_IN_FLIGHT)
     for path in source.paths:
         attrs["key"] = path
         for first, data in _blocks(path, source.checkpoints.get(path, 0)):
@@ -122,8 +125,10 @@ async def read_fast(pipeline: Any, source: FileSource, fast: VpcFlowFastPath, qu
                 return
             if pipeline._reload_requested:
                 pipeline._apply_reload()
+            await slots.acquire()
             with gc_paused():
                 work = _process(pipeline, source, fast, path, first, data, dict(attrs))
+            work.release = slots.release
             source.bytes_read += len(data)
             metrics.IN_FLIGHT.labels(source.name).inc()
             await queue.put(work)
@@ -181,9 +186,14 @@ def detect(pipeline: Any, batch: FastBatch, slow_events: list[Any]) -> list[Find
 async def deliver_fast(pipeline: Any, source: Any, work: FastWork) -> None:
     """Write the rendered block to every document sink, then the rest as the reference path does."""
     fast = work.fast
-    if fast.documents:
-        started = time.perf_counter()
-        await asyncio.gather(*(d.sink.write_ndjson("aws.vpcflow", fast.ndjson, fast.documents) for d in pipeline.doc_sinks))
-        for d in pipeline.doc_sinks:
-            metrics.SINK_LATENCY.labels(d.name).observe(time.perf_counter() - started)
-        pipeline.summary.documents += fast.documents
+    try:
+        if fast.documents:
+            started = time.perf_counter()
+            await asyncio.gather(*(d.sink.write_ndjson("aws.vpcflow", fast.ndjson, fast.documents)
+                                   for d in pipeline.doc_sinks))
+            for d in pipeline.doc_sinks:
+                metrics.SINK_LATENCY.labels(d.name).observe(time.perf_counter() - started)
+            pipeline.summary.documents += fast.documents
+    finally:
+        fast.ndjson, fast.columns = b"", {}  # the block's big buffers go now; the ack needs none of them
+        work.release()
