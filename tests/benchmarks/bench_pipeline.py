@@ -47,9 +47,9 @@ VPC = ["vpcflow", "aws.vpcflow"]
 REPLAY_DATASET = {"vpcflow": "vpcflow", "alb": "elb", "cloudtrail": "cloudtrail"}
 
 
-def generate(path: Path, lines: int, dataset: str = "vpcflow") -> None:
+def generate(path: Path, lines: int, dataset: str = "vpcflow", rate: float = 1000.0) -> None:
     anomalies = [{"kind": "reject_spike", "start": "5m", "end": "8m"}, {"kind": "port_scan", "start": "10m", "end": "11m"}]
-    settings = TrafficSettings(seed=42, start="2024-01-01T00:00:00Z", rate=1000.0, max_records=lines,
+    settings = TrafficSettings(seed=42, start="2024-01-01T00:00:00Z", rate=rate, max_records=lines,
                                datasets={dataset: 1.0}, malformed_every=10_000 if dataset == "vpcflow" else None,
                                anomalies=anomalies if dataset == "vpcflow" else [])
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
