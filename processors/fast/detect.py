@@ -6,20 +6,22 @@ time, samples (first ids in row order), sums, top values (Misra-Gries) and
 distinct sets. Groups are created in the order the per-event loop creates
 them (first row, then key order) and values are counted in row order, so
 the result equals ``detector.aggregate(events)``; a top counter or distinct
-set that overflows its capacity is filled value by value in row order, as
-the detector does. ``columns_support`` says which detectors it can serve.
+set that overflows its capacity is filled value by value in row order by
+compiled kernels (``processors.fast.groupby``), as the detector does. ``columns_support`` says which detectors it can serve.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from detectors.sketches import Distinct, TopCounter
+from detectors.sketches import _P, Distinct, TopCounter, _hash64
 from detectors.vpc_rejects import REJECT_VALUES
 from detectors.windowed import Aggregate, dataset_matches
 from detectors.windows import Partial
+from processors.fast.groupby import Groups, first_seen, group_rows, misra_gries
 
 DATASET = "aws.vpcflow"
 TOP_LEVEL = {"aws", "event", "cloud", "@timestamp", "source", "destination", "network", "related"}
@@ -57,8 +59,28 @@ def columns_support(detector: Any) -> str | None:
     return f"fields {missing}" if missing else None
 
 
-def column(batch: Any, path: str) -> tuple[np.ndarray, list[Any]]:
-    """(codes per row, distinct values) of a document field over the batch's fast rows."""
+@dataclass(slots=True)
+class Column:
+    """A document field over a batch's fast rows: a code per row, the distinct values, which are present."""
+
+    codes: np.ndarray
+    values: list[Any]
+    present: np.ndarray  # bool per value: not None
+    table: np.ndarray  # the values as an object array (code -> value in one take)
+
+
+def column(batch: Any, path: str) -> Column:
+    """The ``Column`` of a document field, computed once per batch and shared by the detectors."""
+    found = batch.columns.get(path)
+    if found is None:
+        codes, values = _column(batch, path)
+        table = np.empty(len(values), object)
+        table[:] = values
+        found = batch.columns[path] = Column(codes, values, np.array([v is not None for v in values], bool), table)
+    return found
+
+
+def _column(batch: Any, path: str) -> tuple[np.ndarray, list[Any]]:
     n = batch.documents
     if path not in FIELDS:
         return np.zeros(n, np.int64), [None]
@@ -74,93 +96,103 @@ def column(batch: Any, path: str) -> tuple[np.ndarray, list[Any]]:
 
 
 def _key_codes(batch: Any, path: str) -> tuple[np.ndarray, list[str | None]]:
-    codes, values = column(batch, path)
-    return codes, [None if v is None or v == "" else str(v) for v in values]
+    col = column(batch, path)
+    return col.codes, [None if v is None or v == "" else str(v) for v in col.values]
 
 
-def _top(values: list[Any], capacity: int) -> TopCounter:
-    counter = TopCounter(capacity)
-    distinct = dict.fromkeys(values)
-    if len(distinct) <= counter.capacity:
-        for v in values:
-            distinct[v] = (distinct[v] or 0) + 1
-        counter.counts, counter.total = distinct, len(values)  # type: ignore[assignment]
-    else:
-        counter.update(values)
-    return counter
+def _hll(values: list[Any]) -> bytearray:
+    """The HyperLogLog registers a ``Distinct`` holds after seeing ``values`` (their order does not matter)."""
+    regs = bytearray(1 << _P)
+    low = (1 << (64 - _P)) - 1
+    for value in values:
+        h = _hash64(value)
+        idx, rank = h >> (64 - _P), (64 - _P) - (h & low).bit_length() + 1
+        if rank > regs[idx]:
+            regs[idx] = rank
+    return regs
 
 
-def _distinct(values: list[Any], limit: int) -> Distinct:
-    sketch = Distinct(limit)
-    ordered = list(dict.fromkeys(values))
-    if len(ordered) <= limit:
-        sketch.items, sketch.sample = set(ordered), ordered
-    else:
-        sketch.update(values)
-    return sketch
+def _new(cls: type, **slots: Any) -> Any:
+    """An instance with its slots set directly (no throwaway containers from ``__init__``)."""
+    obj = cls.__new__(cls)
+    for name, value in slots.items():
+        setattr(obj, name, value)
+    return obj
 
 
-class _Fold:
-    """The per-type fold of one detector, on value lists of a group's rows."""
+class _Folder:
+    """Per-type fold of one detector over all groups at once (the detectors' ``_fold``, on columns)."""
 
-    def __init__(self, detector: Any, batch: Any):
-        self.det, cfg = detector, detector.config
-        self.kind = detector.type_name
-        self.cap = cfg.explain_capacity
-        fields = list(getattr(cfg, "explain", []) or [])
-        if self.kind == "port_scan":
-            fields = ["destination.port", "destination.ip", "source.port"]
-        self.fields = [(name, *column(batch, name)) for name in fields]
-        codes, values = column(batch, "aws.vpcflow.action")
-        reject = np.array([v in REJECT_VALUES for v in values], bool)[codes]
-        if self.kind == "error_rate":
-            c_codes, c_values = column(batch, cfg.condition.field)
-            table = np.array([bool(detector._match(_doc(cfg.condition.field, v))) for v in c_values], bool)
-            self.mask: np.ndarray | None = table[c_codes]
-        elif self.kind in ("vpc_rejects", "port_scan"):
-            self.mask = reject
-        else:
-            self.mask = None
+    def __init__(self, detector: Any, batch: Any, groups: Groups, partials: list[Partial]):
+        self.det, self.cfg, self.batch = detector, detector.config, batch
+        self.groups, self.partials = groups, partials
 
-    def fold(self, partial: Partial, rows: np.ndarray) -> None:
-        mask = self.mask
-        selected = rows if mask is None else rows[mask[rows]]
-        if self.kind == "port_scan":
-            self._scan(partial, rows, selected)
+    def run(self) -> None:
+        kind, cfg, batch = self.det.type_name, self.cfg, self.batch
+        action = column(batch, "aws.vpcflow.action")
+        reject = np.array([v in REJECT_VALUES for v in action.values], bool)[action.codes]
+        if kind == "port_scan":
+            self._scan(reject)
             return
-        if mask is not None and len(selected):
-            partial.sums["rejects" if self.kind == "vpc_rejects" else "matches"] = float(len(selected))
-        if len(selected):
-            for name, codes, values in self.fields:
-                picked = [values[c] for c in codes[selected].tolist()]
-                picked = [v for v in picked if v is not None]
-                if picked:
-                    partial.tops[name] = _top(picked, self.cap)
+        if kind == "log_rate":
+            mask = np.ones(batch.documents, bool)
+        elif kind == "error_rate":
+            cond = column(batch, cfg.condition.field)
+            table = np.array([bool(self.det._match(_doc(cfg.condition.field, v))) for v in cond.values], bool)
+            mask = table[cond.codes]
+            self._sum("matches", mask)
+        else:
+            mask = reject
+            self._sum("rejects", mask)
+        for name in cfg.explain:
+            self._tops(name, mask)
 
-    def _scan(self, partial: Partial, rows: np.ndarray, rejected: np.ndarray) -> None:
-        cfg = self.det.config
-        limit = cfg.exact_limit
-        (_, pcodes, pvalues), (_, hcodes, hvalues), (_, scodes, svalues) = self.fields
-        if cfg.skip_responses:  # replies (service port -> ephemeral port) are not probes, as in PortScanDetector
-            dst = np.asarray(pvalues, np.int64)[pcodes[rows]]
-            src = np.asarray(svalues, np.int64)[scodes[rows]]
-            reply = (src < cfg.ephemeral_from) & (dst >= cfg.ephemeral_from)
-            if reply.any():
-                partial.sums["replies"] = float(reply.sum())
-                rows = rows[~reply]
+    def _sum(self, name: str, mask: np.ndarray) -> None:
+        rows, bounds = self.groups.select(mask)
+        for g in np.flatnonzero(np.diff(bounds)).tolist():
+            self.partials[g].sums[name] = float(bounds[g + 1] - bounds[g])
+
+    def _tops(self, name: str, mask: np.ndarray) -> None:
+        col = column(self.batch, name)
+        rows, bounds = self.groups.select(mask & col.present[col.codes])
         if not len(rows):
             return
-        assert self.mask is not None
-        is_rejected = self.mask[rows]
-        partial.distinct["ports"] = _distinct([pvalues[c] for c in pcodes[rows].tolist()], limit)
-        host_rows = rows[is_rejected] if cfg.hosts_rejected_only else rows
-        if len(host_rows):
-            partial.distinct["hosts"] = _distinct([hvalues[c] for c in hcodes[host_rows].tolist()], limit)
-        if is_rejected.any():
-            partial.sums["rejects"] = float(is_rejected.sum())
-        accepted = rows[~is_rejected]
-        if len(accepted):
-            partial.distinct["accepted_ports"] = _distinct([pvalues[c] for c in pcodes[accepted].tolist()], limit)
+        cap = self.cfg.explain_capacity
+        top_v, top_c, offsets, totals = misra_gries(col.codes[rows], bounds, max(1, cap), len(col.values))
+        vals, counts, offs = col.table[top_v].tolist(), top_c.tolist(), offsets.tolist()
+        capacity = max(1, cap)
+        for g in np.flatnonzero(totals).tolist():
+            a, b = offs[g], offs[g + 1]
+            self.partials[g].tops[name] = _new(TopCounter, capacity=capacity, total=int(totals[g]),
+                                               counts=dict(zip(vals[a:b], counts[a:b], strict=True)))
+
+    def _distinct(self, name: str, field: str, keep: np.ndarray, limit: int) -> None:
+        col = column(self.batch, field)
+        rows, bounds = self.groups.select(keep & col.present[col.codes])
+        if not len(rows):
+            return
+        seen, offsets = first_seen(col.codes[rows], bounds, len(col.values))
+        vals, offs = col.table[seen].tolist(), offsets.tolist()
+        for g in np.flatnonzero(np.diff(offsets)).tolist():
+            group = vals[offs[g]:offs[g + 1]]
+            if len(group) <= limit:
+                sketch = _new(Distinct, exact_limit=limit, items=set(group), registers=None, sample=group)
+            else:
+                sketch = _new(Distinct, exact_limit=limit, items=None, registers=_hll(group), sample=group[:limit])
+            self.partials[g].distinct[name] = sketch
+
+    def _scan(self, reject: np.ndarray) -> None:
+        cfg, ints = self.cfg, self.batch.ints
+        probe = np.ones(self.batch.documents, bool)
+        if cfg.skip_responses:  # replies (service port -> ephemeral port) are not probes, as in PortScanDetector
+            reply = (ints[:, 0] < cfg.ephemeral_from) & (ints[:, 1] >= cfg.ephemeral_from)
+            self._sum("replies", reply)
+            probe = ~reply
+        limit = cfg.exact_limit
+        self._distinct("ports", "destination.port", probe, limit)
+        self._distinct("hosts", "destination.ip", probe & reject if cfg.hosts_rejected_only else probe, limit)
+        self._sum("rejects", probe & reject)
+        self._distinct("accepted_ports", "destination.port", probe & ~reject, limit)
 
 
 def _doc(path: str, value: Any) -> dict[str, Any]:
@@ -189,34 +221,39 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
         return out
     ends = batch.ints[:, 6]
     width = detector.config.window.seconds
-    starts = (ends // width) * width
-    samples = detector.config.findings.sample_events
-    fold = _Fold(detector, batch)
-    groups: list[tuple[int, int, int, str, np.ndarray]] = []
+    names = _key_fields(detector)
+    keys = [_key_codes(batch, name) for name in names]
+    valid = [np.array([k is not None for k in values], bool) for _, values in keys]
+    groups = group_rows((ends // width) * width, width, [(codes, ok) for (codes, _), ok in zip(keys, valid, strict=True)])
     any_key = np.zeros(n, bool)
-    for j, name in enumerate(_key_fields(detector)):
-        codes, keys = _key_codes(batch, name)
-        valid = np.array([k is not None for k in keys], bool)[codes]
-        any_key |= valid
-        rows = np.flatnonzero(valid)
-        gid = (starts[rows] - starts.min()) // width * max(1, len(keys)) + codes[rows]
-        order = np.argsort(gid, kind="stable")
-        sorted_gid = gid[order]
-        cuts = np.flatnonzero(np.diff(sorted_gid)) + 1
-        for seg in np.split(rows[order], cuts) if len(rows) else []:
-            groups.append((int(seg[0]), j, int(starts[seg[0]]), keys[codes[seg[0]]], seg))  # type: ignore[arg-type]
-    groups.sort(key=lambda g: (g[0], g[1]))
-    ids = batch.ids
-    key_names = _key_fields(detector)
-    for _, j, start, key, seg in groups:
-        partial = Partial()
-        partial.count = len(seg)
-        t = ends[seg]
-        partial.first, partial.last = float(t.min()), float(t.max())
-        partial.samples = [ids[r].tobytes().decode() for r in seg[:samples].tolist()]
-        fold.fold(partial, seg)
-        out.partials[(start, (key_names[j], key))] = partial
+    for (codes, _), ok in zip(keys, valid, strict=True):
+        any_key |= ok[codes]
     out.skipped = int(n - any_key.sum())
-    if any_key.any():
-        out.max_time = float(ends[any_key].max())
+    if not len(groups):
+        return out
+    out.max_time = float(ends[any_key].max())
+    partials = _partials(groups, ends, batch.ids, detector.config.findings.sample_events)
+    _Folder(detector, batch, groups, partials).run()
+    values = [v for _, v in keys]
+    out.partials = {
+        (start, (names[j], values[j][code])): partial  # type: ignore[misc]
+        for start, j, code, partial in zip(groups.starts, groups.fields, groups.codes, partials, strict=True)
+    }
     return out
+
+
+def _partials(groups: Groups, ends: np.ndarray, ids: np.ndarray, max_samples: int) -> list[Partial]:
+    """One ``Partial`` per group with its count, first/last time and first sample ids."""
+    bounds = groups.bounds
+    counts = np.diff(bounds)
+    t = ends[groups.rows].astype(np.float64)
+    firsts = np.minimum.reduceat(t, bounds[:-1]).tolist()
+    lasts = np.maximum.reduceat(t, bounds[:-1]).tolist()
+    take = np.minimum(counts, max_samples)
+    offsets = np.zeros(len(take) + 1, np.int64)
+    np.cumsum(take, out=offsets[1:])
+    picks = np.repeat(bounds[:-1] - offsets[:-1], take) + np.arange(int(offsets[-1]))
+    texts = ids.view(f"S{ids.shape[1]}")[groups.rows[picks], 0].astype(f"U{ids.shape[1]}").tolist()
+    offs = offsets.tolist()
+    return [Partial(c, {}, {}, {}, texts[offs[g]:offs[g + 1]], f, last)
+            for g, (c, f, last) in enumerate(zip(counts.tolist(), firsts, lasts, strict=True))]

@@ -34,15 +34,15 @@ MAX_FIXED = int(LIT_OFF[-1]) + 64 + 3 * 24 + 28
 @nb.njit(inline="always")
 def _lit(out, pos, k):  # noqa: ANN001
     a, b = LIT_OFF[k], LIT_OFF[k + 1]
-    for i in range(b - a):
-        out[pos + i] = LITERALS[a + i]
-    return pos + b - a
+    return _copy(out, pos, LITERALS, a, b)
 
 
 @nb.njit(inline="always")
 def _copy(out, pos, src, a, b):  # noqa: ANN001
-    for i in range(b - a):
-        out[pos + i] = src[a + i]
+    # unsigned indices: no negative-index wraparound check, so LLVM can vectorise the copy
+    p, s = np.uint64(pos), np.uint64(a)
+    for i in range(np.uint64(b - a)):
+        out[p + i] = src[s + i]
     return pos + b - a
 
 
@@ -135,7 +135,15 @@ def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, 
     n = len(fs)
     ends = np.empty(n, np.int64)
     pos = 0
+    iso = np.empty(48, np.uint8)  # start and end as ISO text, re-rendered only when they change
+    last_start, last_end = -1, -1
     for r in range(n):
+        if ints[r, 5] != last_start:
+            last_start = ints[r, 5]
+            iso_into(iso, 0, last_start)
+        if ints[r, 6] != last_end:
+            last_end = ints[r, 6]
+            iso_into(iso, 24, last_end)
         if include_id:
             pos = _lit(out, pos, 0)
             for i in range(32):
@@ -158,16 +166,16 @@ def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, 
         if reject:
             pos = _lit(out, pos, 9)
         pos = _lit(out, pos, 10)
-        pos = iso_into(out, pos, ints[r, 5])
+        pos = _copy(out, pos, iso, 0, 24)
         pos = _lit(out, pos, 11)
-        pos = iso_into(out, pos, ints[r, 6])
+        pos = _copy(out, pos, iso, 24, 48)
         pos = _lit(out, pos, 29)
         pos = _copy(out, pos, data, fs[r, 12], fe[r, 12])
         pos = _lit(out, pos, 13 if reject else 12)
         pos = _lit(out, pos, 14)
         pos = _copy(out, pos, data, fs[r, 1], fe[r, 1])
         pos = _lit(out, pos, 15)
-        pos = iso_into(out, pos, ints[r, 6])
+        pos = _copy(out, pos, iso, 24, 48)
         pos = _lit(out, pos, 16)
         pos = _copy(out, pos, data, fs[r, 3], fe[r, 3])
         pos = _lit(out, pos, 17)

@@ -182,16 +182,39 @@ def token_hashes(data, fs, fe):  # noqa: ANN001, ANN201
 
 
 @nb.njit(cache=True)
-def same_tokens(data, fs, fe, first):  # noqa: ANN001, ANN201
-    """True when every token equals the token of row ``first[i]`` (no hash collision)."""
-    for i in range(len(fs)):
-        a, b, c = fs[i], fe[i], fs[first[i]]
-        if b - a != fe[first[i]] - c:
-            return False
-        for j in range(b - a):
-            if data[a + j] != data[c + j]:
-                return False
-    return True
+def token_codes(data, fs, fe):  # noqa: ANN001, ANN201
+    """(code per token, first row per code): an open-addressing table on FNV-1a, tokens compared exactly."""
+    n = len(fs)
+    size = 16
+    while size < 2 * n:
+        size *= 2
+    table = np.full(size, -1, np.int64)  # code in the slot, -1 free
+    hashes = token_hashes(data, fs, fe)
+    codes = np.empty(n, np.int64)
+    firsts = np.empty(n, np.int64)
+    count = 0
+    for i in range(n):
+        slot = np.int64(hashes[i] & np.uint64(size - 1))
+        while True:
+            code = table[slot]
+            if code < 0:
+                table[slot] = count
+                firsts[count] = i
+                codes[i] = count
+                count += 1
+                break
+            r = firsts[code]
+            if hashes[r] == hashes[i] and fe[r] - fs[r] == fe[i] - fs[i]:
+                same = True
+                for j in range(fe[i] - fs[i]):
+                    if data[fs[i] + j] != data[fs[r] + j]:
+                        same = False
+                        break
+                if same:
+                    codes[i] = code
+                    break
+            slot = (slot + 1) & (size - 1)
+    return codes, firsts[:count]
 
 
 def dictionary(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -202,16 +225,5 @@ def dictionary(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.nda
     >>> codes.tolist(), values
     ([0, 1, 0, 2], ['a', 'b', 'c'])
     """
-    hashes = token_hashes(data, fs, fe)
-    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    codes = rank[inverse].astype(np.int64)
-    firsts = first[order]
-    if not same_tokens(data, fs, fe, firsts[codes]):  # a 64-bit collision: exact, slower dictionary
-        table: dict[bytes, int] = {}
-        raw = data.tobytes()
-        codes = np.array([table.setdefault(raw[a:b], len(table)) for a, b in zip(fs.tolist(), fe.tolist(), strict=True)], np.int64)
-        return codes, [v.decode() for v in table]
+    codes, firsts = token_codes(data, fs, fe)
     return codes, [data[fs[r]:fe[r]].tobytes().decode() for r in firsts.tolist()]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -43,6 +44,7 @@ class FastBatch:
     codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
     addresses: list[str] = field(default_factory=list)
     strings: dict[int, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
+    columns: dict[str, Any] = field(default_factory=dict)  # per-field columns the detectors share (fast.detect)
     slow: ChainResult = field(default_factory=ChainResult)
     lines: int = 0
     last_line: int = 0
@@ -97,7 +99,7 @@ class VpcFlowFastPath:
     @staticmethod
     def _header_row(block: bytes, starts: np.ndarray, ends: np.ndarray, slow_rows: np.ndarray) -> int | None:
         for r in slow_rows.tolist():
-            line = block[starts[r]:ends[r]]
+            line = bytes(block[starts[r]:ends[r]])
             if line.split()[:1] == [b"version"] and line.split() != V2.encode().split():
                 return r
         return None
@@ -106,7 +108,7 @@ class VpcFlowFastPath:
               numbers: np.ndarray, rows: np.ndarray, status: np.ndarray, attrs: dict) -> None:
         now = time.time()
         records = [
-            Record(block[starts[r]:ends[r]], Position(source, path, "", str(numbers[r])), now, attrs)
+            Record(bytes(block[starts[r]:ends[r]]), Position(source, path, "", str(numbers[r])), now, attrs)
             for r in rows.tolist() if status[r] != BLANK
         ]
         if records:

@@ -1,52 +1,57 @@
-"""Pipeline throughput on VPC flow logs: the fast path against a naive loop and the reference path.
+"""Pipeline throughput: the replay pipeline against naive per-line baselines, on VPC flow, ALB and CloudTrail.
 
-Run: ``taskset -c 0 python -m tests.benchmarks.bench_pipeline [--lines 1000000] [--reference-lines 100000]``.
+Run: ``taskset -c 0 python -m tests.benchmarks.bench_pipeline [--lines 1000000] [--other-lines 200000]
+[--reference-lines 100000] [--datasets vpcflow,alb,cloudtrail]``.
 
-Generates version-2 VPC flow lines with the generator library (a REJECT
-spike, a port scan, one malformed line in 10,000), builds a GeoIP City +
-ASN test database covering the generator's public ranges, then in one
-process measures, on the same file, CPU seconds (``time.process_time``:
-the machine may be shared) of
+For each dataset a file is generated with the generator library (VPC flow
+v2 with a REJECT spike, a port scan and one malformed line in 10,000; ALB
+and CloudTrail lines), and a GeoIP City + ASN test database covering the
+generator's public ranges is built. Then, on the same file, it measures CPU
+seconds (``time.process_time``: the machine may be shared) of
 
-* the naive baseline of the issue: split a line, build one ECS dict with ISO
-  timestamps, ``orjson.dumps`` it, count per key;
-* ``logwarden replay --dataset vpcflow`` (the real ``Pipeline``: decode,
-  parse, network + community_id + GeoIP enrichment, four detectors, NDJSON
-  output), which takes the fast path;
-* the same replay with ``LOGWARDEN_FASTPATH=0`` (the reference path) on the
-  first ``--reference-lines`` lines.
+* the naive baseline of the issue (in this process): per line, split (or
+  ``json.loads``), one ECS dict with ISO timestamps, ``orjson.dumps``,
+  count per key;
+* ``logwarden replay`` (the real ``Pipeline``: decode, parse, network +
+  GeoIP enrichment, the detectors, NDJSON output) in a child process, so
+  its peak RSS (``ru_maxrss`` of the child) is the pipeline's own; VPC
+  flow also gets community_id and all four detectors and takes the fast
+  path;
+* for VPC flow, the same replay with ``LOGWARDEN_FASTPATH=0`` (the
+  reference path) on the first ``--reference-lines`` lines.
 
-Prints lines/s for each, the ratios and the peak RSS (``ru_maxrss``).
+The child loads the compiled kernels (numba cache) on a small sample first;
+that warm-up is not timed. Prints lines/s for each, the ratios and peak RSS.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
-import orjson
-
-from processors.parsers._time import epoch_iso
 from streams.cli.cmd_replay import replay_config
 from streams.core.config import validate
 from streams.generator.engine import TrafficGenerator, TrafficSettings
 from streams.generator.fleet import PUBLIC_FIRST_OCTETS
-from streams.runtime.pipeline import Pipeline
+from tests.benchmarks.naive import BASELINES
 
-DATASETS = ["vpcflow", "aws.vpcflow"]
+VPC = ["vpcflow", "aws.vpcflow"]
+REPLAY_DATASET = {"vpcflow": "vpcflow", "alb": "elb", "cloudtrail": "cloudtrail"}
 
 
-def generate(path: Path, lines: int) -> None:
-    settings = TrafficSettings(seed=42, start="2024-01-01T00:00:00Z", rate=1000.0, max_records=lines,
-                               datasets={"vpcflow": 1.0}, malformed_every=10_000,
-                               anomalies=[{"kind": "reject_spike", "start": "5m", "end": "8m"},
-                                          {"kind": "port_scan", "start": "10m", "end": "11m"}])
+def generate(path: Path, lines: int, dataset: str = "vpcflow", rate: float = 1000.0) -> None:
+    anomalies = [{"kind": "reject_spike", "start": "5m", "end": "8m"}, {"kind": "port_scan", "start": "10m", "end": "11m"}]
+    settings = TrafficSettings(seed=42, start="2024-01-01T00:00:00Z", rate=rate, max_records=lines,
+                               datasets={dataset: 1.0}, malformed_every=10_000 if dataset == "vpcflow" else None,
+                               anomalies=anomalies if dataset == "vpcflow" else [])
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         for chunk in TrafficGenerator(settings).chunks():
             if chunk.lines:
@@ -70,83 +75,110 @@ def geoip_databases(directory: Path) -> tuple[str, str]:
             str(write_db(directory / "asn.mmdb", asn, "GeoLite2-ASN")))
 
 
-def naive(path: Path, out: Path) -> int:
-    """The issue's baseline: split, one ECS dict with ISO timestamps, orjson, count per key."""
-    counts: Counter[str] = Counter()
-    n = 0
-    with open(path, "rb") as fh, open(out, "wb") as sink:
-        for raw in fh:
-            parts = raw.decode().split()
-            if len(parts) != 14:
-                continue
-            try:
-                start, end = int(parts[10]), int(parts[11])
-                doc = {"@timestamp": epoch_iso(end), "event": {"start": epoch_iso(start), "end": epoch_iso(end),
-                       "action": parts[12]}, "source": {"ip": parts[3], "port": int(parts[5])},
-                       "destination": {"ip": parts[4], "port": int(parts[6])},
-                       "network": {"iana_number": parts[7], "packets": int(parts[8]), "bytes": int(parts[9])},
-                       "aws": {"vpcflow": {"interface_id": parts[2], "account_id": parts[1], "log_status": parts[13]}}}
-            except ValueError:
-                continue
-            sink.write(orjson.dumps(doc) + b"\n")
-            counts[parts[2]] += 1
-            n += 1
-    return n
-
-
-def pipeline_config(path: Path, out: Path, city: str, asn: str) -> object:
-    cfg = replay_config(None, [str(path)], "vpcflow", str(out))
+def pipeline_config(path: Path, out: Path, city: str, asn: str, dataset: str = "vpcflow") -> object:
+    cfg = replay_config(None, [str(path)], REPLAY_DATASET[dataset], str(out))
     data = cfg.raw.model_dump(exclude_unset=True)
-    data["enrichers"] = [{"type": "network"}, {"type": "community_id"},
-                         {"type": "geoip", "city_database": city, "asn_database": asn}]
-    data["detectors"] = [
-        {"name": "vpc-rejects", "type": "vpc_rejects", "datasets": DATASETS},
-        {"name": "port-scan", "type": "port_scan", "datasets": DATASETS},
-        {"name": "log-rate", "type": "log_rate", "keys": ["dataset", "aws.vpcflow.interface_id"]},
-        {"name": "reject-share", "type": "error_rate", "datasets": DATASETS, "keys": ["aws.vpcflow.interface_id"],
-         "condition": {"field": "event.action", "op": "eq", "value": "REJECT"}},
-    ]
+    geoip = {"type": "geoip", "city_database": city, "asn_database": asn}
+    if dataset == "vpcflow":
+        data["enrichers"] = [{"type": "network"}, {"type": "community_id"}, geoip]
+        data["detectors"] = [
+            {"name": "vpc-rejects", "type": "vpc_rejects", "datasets": VPC},
+            {"name": "port-scan", "type": "port_scan", "datasets": VPC},
+            {"name": "log-rate", "type": "log_rate", "keys": ["dataset", "aws.vpcflow.interface_id"]},
+            {"name": "reject-share", "type": "error_rate", "datasets": VPC, "keys": ["aws.vpcflow.interface_id"],
+             "condition": {"field": "event.action", "op": "eq", "value": "REJECT"}},
+        ]
+    else:
+        data["enrichers"] = [{"type": "network"}, geoip]
+        data["detectors"] = [{"name": "log-rate", "type": "log_rate", "keys": ["dataset"]}]
+        if dataset == "alb":
+            data["detectors"].append({"name": "errors", "type": "error_rate", "datasets": ["elb"]})
     data["finding_sinks"] = [{"type": "ndjson", "name": "findings", "path": str(out / "findings.ndjson")}]
     return validate(data, "bench")
 
 
-def replay(path: Path, out: Path, city: str, asn: str, fast: bool) -> tuple[float, float, dict]:
+def replay(path: Path, out: Path, city: str, asn: str, fast: bool, dataset: str = "vpcflow") -> tuple[float, float, dict]:
+    from streams.runtime.pipeline import Pipeline
+
     os.environ["LOGWARDEN_FASTPATH"] = "1" if fast else "0"
-    pipeline = Pipeline(pipeline_config(path, out, city, asn))
+    pipeline = Pipeline(pipeline_config(path, out, city, asn, dataset))
     cpu, wall = time.process_time(), time.perf_counter()
     summary = asyncio.run(pipeline.run()).as_dict()
     return time.process_time() - cpu, time.perf_counter() - wall, summary
 
 
+def child(args: argparse.Namespace) -> None:
+    """One measured replay in this (child) process; prints a JSON line with CPU, wall, summary and peak RSS."""
+    path, work = Path(args.child), Path(args.work)
+    city, asn = str(work / "city.mmdb"), str(work / "asn.mmdb")
+    if args.warm:
+        replay(Path(args.warm), work / f"warm-{os.getpid()}", city, asn, args.fast, args.dataset)
+    cpu, wall, summary = replay(path, work / f"out-{os.getpid()}", city, asn, args.fast, args.dataset)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"cpu": cpu, "wall": wall, "summary": summary, "rss_mb": rss}))
+
+
+def run_child(work: Path, path: Path, dataset: str, fast: bool, warm: Path | None) -> dict:
+    cmd = [sys.executable, "-m", "tests.benchmarks.bench_pipeline", "--child", str(path), "--work", str(work),
+           "--dataset", dataset, "--fast" if fast else "--no-fast"] + (["--warm", str(warm)] if warm else [])
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def head(source: Path, target: Path, lines: int) -> Path:
+    with open(source, "rb") as fh, open(target, "wb") as out:
+        out.writelines(line for _, line in zip(range(lines), fh, strict=False))
+    return target
+
+
+def bench(work: Path, dataset: str, lines: int, reference_lines: int) -> None:
+    source = work / f"{dataset}.log"
+    generate(source, lines, dataset)
+    warm = head(source, work / f"{dataset}-warm.log", 20_000)
+    cpu = time.process_time()
+    naive_n = BASELINES[dataset](source, work / f"{dataset}-naive.ndjson")
+    naive_rate = naive_n / (time.process_time() - cpu)
+    (work / f"{dataset}-naive.ndjson").unlink()
+    fast = dataset == "vpcflow"
+    got = run_child(work, source, dataset, fast, warm)
+    summary = got["summary"]
+    rate = summary["records_in"] / got["cpu"]
+    print(f"== {dataset}: {summary['records_in']:,} lines (documents {summary['documents']:,}, "
+          f"dead letters {summary['dead_letters']}, findings {summary['findings']})")
+    print(f"naive baseline  : {naive_rate:>10,.0f} lines/s CPU")
+    print(f"pipeline        : {rate:>10,.0f} lines/s CPU ({got['cpu']:.2f} s CPU, {got['wall']:.2f} s wall)"
+          f"{' fast path' if fast else ''}")
+    print(f"pipeline / naive: {rate / naive_rate:>10.2f}x")
+    print(f"peak RSS        : {got['rss_mb']:>10,.0f} MB (pipeline process)")
+    if fast and reference_lines:
+        ref = run_child(work, head(source, work / "vpc-ref.log", reference_lines), dataset, False, warm)
+        ref_rate = ref["summary"]["records_in"] / ref["cpu"]
+        print(f"reference path  : {ref_rate:>10,.0f} lines/s CPU ({ref['summary']['records_in']:,} lines)")
+        print(f"fast / reference: {rate / ref_rate:>10.1f}x")
+    sys.stdout.flush()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--lines", type=int, default=1_000_000, help="VPC flow lines")
+    parser.add_argument("--other-lines", type=int, default=200_000, help="ALB and CloudTrail lines")
     parser.add_argument("--reference-lines", type=int, default=100_000)
+    parser.add_argument("--datasets", default="vpcflow,alb,cloudtrail")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
+    parser.add_argument("--warm", help=argparse.SUPPRESS)
+    parser.add_argument("--dataset", default="vpcflow", help=argparse.SUPPRESS)
+    parser.add_argument("--fast", action=argparse.BooleanOptionalAction, default=True, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        source, sample = work / "vpcflow.log", work / "sample.log"
-        generate(source, args.lines)
-        with open(source, "rb") as fh, open(sample, "wb") as out:
-            out.writelines(line for _, line in zip(range(args.reference_lines), fh, strict=False))
-        city, asn = geoip_databases(work)
-        replay(sample, work / "warm", city, asn, True)  # load the compiled kernels (numba cache) once
-        cpu = time.process_time()
-        naive_n = naive(source, work / "naive.ndjson")
-        naive_cpu = time.process_time() - cpu
-        fast_cpu, fast_wall, summary = replay(source, work / "fast", city, asn, True)
-        ref_cpu, ref_wall, ref_summary = replay(sample, work / "ref", city, asn, False)
-        lines = summary["records_in"]
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"lines: {lines:,} (documents {summary['documents']:,}, dead letters {summary['dead_letters']}, "
-              f"findings {summary['findings']})")
-        print(f"naive baseline : {naive_n / naive_cpu:>12,.0f} lines/s CPU ({naive_cpu:.2f} s)")
-        print(f"fast pipeline  : {lines / fast_cpu:>12,.0f} lines/s CPU ({fast_cpu:.2f} s CPU, {fast_wall:.2f} s wall)")
-        print(f"reference path : {ref_summary['records_in'] / ref_cpu:>12,.0f} lines/s CPU "
-              f"({ref_summary['records_in']:,} lines, {ref_cpu:.2f} s)")
-        print(f"fast / naive   : {naive_cpu / naive_n and (lines / fast_cpu) / (naive_n / naive_cpu):.2f}x")
-        print(f"fast / reference: {(lines / fast_cpu) / (ref_summary['records_in'] / ref_cpu):.1f}x")
-        print(f"peak RSS       : {rss:,.0f} MB")
+        geoip_databases(work)
+        for dataset in args.datasets.split(","):
+            lines = args.lines if dataset == "vpcflow" else args.other_lines
+            bench(work, dataset, lines, args.reference_lines)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,12 @@ def test_same_documents_and_dead_letters(both: tuple) -> None:
     {"name": "l", "type": "log_rate", "keys": ["dataset", "aws.vpcflow.interface_id"]},
     {"name": "e", "type": "error_rate", "datasets": ["aws.vpcflow"], "keys": ["aws.vpcflow.interface_id"],
      "condition": {"field": "event.action", "op": "eq", "value": "REJECT"}},
+    # small capacities: Misra-Gries evictions and HyperLogLog registers on every busy key
+    {"name": "r2", "type": "vpc_rejects", "datasets": ["vpcflow"], "explain_capacity": 2},
+    {"name": "l2", "type": "log_rate", "keys": ["aws.vpcflow.interface_id", "source.ip"], "explain_capacity": 3,
+     "explain": ["destination.port", "source.ip", "destination.ip", "source.port"]},
+    {"name": "p2", "type": "port_scan", "datasets": ["vpcflow"], "exact_limit": 8, "hosts_rejected_only": False,
+     "skip_responses": False, "window": {"seconds": 7}},
 ])
 def test_same_detector_inputs(both: tuple, spec: dict) -> None:
     fast, reference = both
@@ -81,3 +87,8 @@ def test_same_detector_inputs(both: tuple, spec: dict) -> None:
         assert {k: (v.counts, v.total) for k, v in partial.tops.items()} == {k: (v.counts, v.total) for k, v in other.tops.items()}
         assert {k: (v.items, v.sample, v.registers) for k, v in partial.distinct.items()} == \
             {k: (v.items, v.sample, v.registers) for k, v in other.distinct.items()}
+        for name, counter in partial.tops.items():  # dict order too: it decides later Misra-Gries merges
+            assert list(counter.counts) == list(other.tops[name].counts)
+    if spec["name"].endswith("2"):  # the small capacities did overflow somewhere
+        assert any(len(t.counts) == t.capacity for p in got.partials.values() for t in p.tops.values()) or \
+            any(d.items is None for p in got.partials.values() for d in p.distinct.values())
