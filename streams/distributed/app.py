@@ -81,8 +81,13 @@ class FindingDelivery:
                     await asyncio.sleep(delay)
 
     async def close(self) -> None:
-        for sink in self.sinks:
-            await sink.close()
+        """Close every started sink (idempotent); one sink failing to close does not keep the others open."""
+        sinks, self.sinks = self.sinks, []
+        for sink in sinks:
+            try:
+                await sink.close()
+            except Exception as err:  # noqa: BLE001 - shutdown goes on
+                log.warning("finding sink %s did not close cleanly: %s", sink.name, err)
 
 
 def build_app(config: DistributedConfig, finding_sinks: list[SinkConfig]) -> faust.App:
@@ -120,6 +125,11 @@ def build_app(config: DistributedConfig, finding_sinks: list[SinkConfig]) -> fau
         for tp in revoked:
             if tp.topic == config.topic:
                 mergers.pop(tp.partition, None)  # its state lives on in the table for the next owner
+
+    @app.on_before_shutdown.connect
+    async def _close_sinks(sender: Any, **kwargs: Any) -> None:
+        # after the consumer stopped (no more deliveries), before faust flushes its own producer
+        await delivery.close()
 
     async def ensure_started() -> None:
         if not started.is_set():

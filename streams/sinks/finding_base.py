@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from prometheus_client import Counter
@@ -24,7 +25,7 @@ from pydantic import Field
 from streams.core.config import SinkConfig
 from streams.core.metrics import CACHE_SIZE, SINK_ITEMS
 from streams.core.model import Finding, ItemResult, Outcome
-from streams.sinks.policy import RateLimitSettings, RetrySettings, Route, retry_call
+from streams.sinks.policy import RateLimiter, RateLimitSettings, RetrySettings, Route, retry_call
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,54 @@ FINDINGS_SKIPPED = Counter(
 SEND_RETRIES = Counter("logwarden_finding_sink_retries_total", "Retried finding deliveries", ["sink"])
 
 
-class FindingSinkConfig(SinkConfig, Route):
-    retry: RetrySettings = RetrySettings()
+NOT_ROUTED = ItemResult(Outcome.OK, "not routed to this sink")
+
+
+async def write_routed(
+    name: str,
+    route: Route,
+    findings: list[Finding],
+    deliver: Callable[[list[Finding]], Awaitable[list[ItemResult]]],
+    limiter: RateLimiter | None = None,
+) -> list[ItemResult]:
+    """Deliver the findings ``route`` takes as one batch; the others are OK and counted.
+
+    Batch sinks (Kafka, Kinesis, OpenSearch, NDJSON) call this with their
+    batch writer; ``limiter`` (if any) is acquired once per delivered batch,
+    i.e. once per request to the destination.
+
+    >>> import asyncio
+    >>> from streams.core.model import Severity
+    >>> def finding(det, sev):
+    ...     return Finding(det, det, "rate", "spike", {}, 0, 60, 9, 1, None, 0.9, sev, "s")
+    >>> batch = [finding("rej", Severity.HIGH), finding("rej", Severity.LOW), finding("scan", Severity.HIGH)]
+    >>> async def deliver(fs): return [ItemResult(Outcome.RETRY, f.detector) for f in fs]
+    >>> route = Route(min_severity="medium", detectors=["rej"])
+    >>> [(r.outcome.value, r.reason) for r in asyncio.run(write_routed("doc", route, batch, deliver))]
+    [('retry', 'rej'), ('ok', 'not routed to this sink'), ('ok', 'not routed to this sink')]
+    """
+    routed = [i for i, f in enumerate(findings) if route.accepts(f)]
+    if len(routed) < len(findings):
+        FINDINGS_SKIPPED.labels(name, "route").inc(len(findings) - len(routed))
+    results = [NOT_ROUTED] * len(findings)
+    if not routed:
+        return results
+    if limiter is not None:
+        await limiter.acquire()
+    sent = await deliver([findings[i] for i in routed])
+    for i, result in zip(routed, sent, strict=True):
+        results[i] = result
+    return results
+
+
+class RateLimitedRoute(Route):
+    """Routing keys plus the destination's rate limit (a finding sink that talks to a network service)."""
+
     rate_limit: RateLimitSettings = RateLimitSettings()
+
+
+class FindingSinkConfig(SinkConfig, RateLimitedRoute):
+    retry: RetrySettings = RetrySettings()
     notify: Literal["changes", "every"] = Field("changes", description="send updates of a finding only on change")
     notify_memory: int = Field(10_000, ge=1, description="findings remembered for change detection")
 
@@ -89,12 +135,11 @@ class RoutedFindingSink:
             return ItemResult(Outcome.RETRY, f"{type(err).__name__}: {err}")
 
     async def write(self, findings: list[Finding]) -> list[ItemResult]:
+        return await write_routed(self.name, self.route, findings, self._deliver_each)
+
+    async def _deliver_each(self, findings: list[Finding]) -> list[ItemResult]:
         results = []
         for finding in findings:
-            if not self.route.accepts(finding):
-                FINDINGS_SKIPPED.labels(self.name, "route").inc()
-                results.append(ItemResult(Outcome.OK, "not routed to this sink"))
-                continue
             if not self._is_news(finding):
                 FINDINGS_SKIPPED.labels(self.name, "unchanged").inc()
                 results.append(ItemResult(Outcome.OK, "unchanged since last sent"))

@@ -5,6 +5,10 @@ dataset) with key = the deterministic event id and value = the ECS document as
 JSON; headers carry the dataset and the source position. Findings go keyed by
 the finding id, so a compacted topic keeps each anomaly episode's latest state.
 
+Finding sinks take the routing keys of every finding sink (``min_severity``,
+``detectors``; findings not routed here are OK and counted) and a
+``rate_limit`` (batches per second to the topic).
+
 Outcomes per item: OK once the broker acknowledged (``acks=all`` by default),
 FAILED for what no retry fixes (message larger than ``max_request_size``,
 invalid topic name, a value that cannot be serialized), RETRY otherwise.
@@ -20,6 +24,7 @@ from streams.core.model import Event, Finding, ItemResult
 from streams.core.registry import FINDING_SINKS, SINKS
 from streams.kafka.findings import FindingFormat, available_format, render_finding
 from streams.kafka.producer import KafkaWriter, Message, ProducerSettings
+from streams.sinks.finding_base import RateLimitedRoute, write_routed
 
 
 class KafkaSinkConfig(SinkConfig, ProducerSettings):
@@ -38,7 +43,7 @@ class KafkaSinkConfig(SinkConfig, ProducerSettings):
         return value
 
 
-class KafkaFindingSinkConfig(SinkConfig, ProducerSettings):
+class KafkaFindingSinkConfig(SinkConfig, ProducerSettings, RateLimitedRoute):
     topic: str = Field("logwarden-findings", min_length=1, max_length=249)
     format: FindingFormat = Field("ecs", description="ecs: ECS alert document; ocsf: OCSF Detection Finding; fields: the raw Finding")
 
@@ -83,6 +88,7 @@ class KafkaFindingSink:
         self.name = config.name or f"kafka-findings:{config.topic}"
         self._writer = KafkaWriter(config, self.name)
         self.format: FindingFormat = available_format(config.format)
+        self.limiter = config.rate_limit.limiter()
 
     async def start(self) -> None:
         await self._writer.start()
@@ -96,6 +102,9 @@ class KafkaFindingSink:
         return Message(self.config.topic, value, finding.id.encode(), headers)
 
     async def write(self, findings: list[Finding]) -> list[ItemResult]:
+        return await write_routed(self.name, self.config, findings, self._send, self.limiter)
+
+    async def _send(self, findings: list[Finding]) -> list[ItemResult]:
         return await self._writer.send_all([self._message(f) for f in findings])
 
     async def close(self) -> None:

@@ -5,6 +5,9 @@ Only the records a call reports as failed are retried, with jittered backoff,
 up to ``max_attempts``; what still fails is reported ``Outcome.RETRY`` (or
 ``Outcome.FAILED`` for a record no retry can fix, such as one over the size
 limit), so the runtime's retry wrapper and dead-letter output take over.
+The finding sink also takes the routing keys of every finding sink
+(``min_severity``, ``detectors``) and a ``rate_limit`` (PutRecords calls per
+second); findings not routed to it are OK and counted.
 
 >>> [len(c) for c in chunk_entries([(b"x" * 10, "k")] * 1201)]
 [500, 500, 201]
@@ -28,6 +31,7 @@ from streams.core import metrics
 from streams.core.config import SinkConfig
 from streams.core.model import Event, Finding, ItemResult, Outcome
 from streams.core.registry import FINDING_SINKS, SINKS
+from streams.sinks.finding_base import RateLimitedRoute, write_routed
 from streams.sinks.render import FindingFormat, render_finding
 from streams.sources import kinesis_metrics as km
 from streams.sources.kinesis_retry import Backoff, error_code, is_transient
@@ -174,7 +178,7 @@ class KinesisDocumentSink(_KinesisWriter):
         return await self.put(entries)
 
 
-class KinesisFindingSinkConfig(KinesisSinkConfig):
+class KinesisFindingSinkConfig(KinesisSinkConfig, RateLimitedRoute):
     format: FindingFormat = Field(
         "ecs", description="ecs: ECS alert document; ocsf: OCSF Detection Finding; raw: the Finding fields"
     )
@@ -186,7 +190,14 @@ class KinesisFindingSink(_KinesisWriter):
 
     config: KinesisFindingSinkConfig
 
+    def __init__(self, config: KinesisFindingSinkConfig, wrap_client: Any = None):
+        super().__init__(config, wrap_client)
+        self.limiter = config.rate_limit.limiter()
+
     async def write(self, findings: list[Finding]) -> list[ItemResult]:
+        return await write_routed(self.name, self.config, findings, self._put_findings, self.limiter)
+
+    async def _put_findings(self, findings: list[Finding]) -> list[ItemResult]:
         entries = []
         for finding in findings:
             doc = render_finding(finding, self.config.format)

@@ -3,6 +3,8 @@
 Documents are written as one JSON object per line with their ``_id`` in the
 ``_id`` key, so a replay can be checked for duplicates by id. A write returns
 OK only after the lines are flushed to the OS (``fsync: true`` also syncs).
+The findings file and the console take the routing keys of every finding
+sink (``min_severity``, ``detectors``); no rate limit (nothing remote).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pydantic import Field
 from streams.core.config import SinkConfig
 from streams.core.model import Event, Finding, ItemResult, Outcome
 from streams.core.registry import FINDING_SINKS, SINKS
+from streams.sinks.finding_base import write_routed
+from streams.sinks.policy import Route
 from streams.sinks.render import FindingFormat, finding_line, render_finding
 
 _OK = ItemResult(Outcome.OK)
@@ -90,7 +94,7 @@ class NdjsonSink:
         self.files.close()
 
 
-class NdjsonFindingSinkConfig(SinkConfig):
+class NdjsonFindingSinkConfig(SinkConfig, Route):
     type: Literal["ndjson"] = "ndjson"
     path: str = Field("./logwarden-out/findings.ndjson")
     format: FindingFormat = "ecs"
@@ -110,6 +114,9 @@ class NdjsonFindingSink:
         Path(self.config.path).parent.mkdir(parents=True, exist_ok=True)
 
     async def write(self, findings: list[Finding]) -> list[ItemResult]:
+        return await write_routed(self.name, self.config, findings, self._append)
+
+    async def _append(self, findings: list[Finding]) -> list[ItemResult]:
         fh = self.files.get(self.filename)
         for finding in findings:
             fh.write(orjson.dumps(render_finding(finding, self.config.format), default=str) + b"\n")
@@ -120,7 +127,7 @@ class NdjsonFindingSink:
         self.files.close()
 
 
-class ConsoleFindingSinkConfig(SinkConfig):
+class ConsoleFindingSinkConfig(SinkConfig, Route):
     type: Literal["console"] = "console"
     stream: Literal["stdout", "stderr"] = "stderr"
 
@@ -130,6 +137,7 @@ class ConsoleFindingSink:
     """A readable line per finding (and per update of an ongoing one)."""
 
     def __init__(self, config: ConsoleFindingSinkConfig):
+        self.config = config
         self.name = config.name or "console"
         self.stream = config.stream
 
@@ -137,6 +145,9 @@ class ConsoleFindingSink:
         return None
 
     async def write(self, findings: list[Finding]) -> list[ItemResult]:
+        return await write_routed(self.name, self.config, findings, self._print)
+
+    async def _print(self, findings: list[Finding]) -> list[ItemResult]:
         out = sys.stdout if self.stream == "stdout" else sys.stderr
         for finding in findings:
             out.write(finding_line(finding) + "\n")

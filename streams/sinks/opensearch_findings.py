@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import Field
 
-from streams.core.model import Finding, ItemResult, Outcome
+from streams.core.model import Finding, ItemResult
 from streams.core.registry import FINDING_SINKS
-from streams.sinks.finding_base import FindingSinkConfig
+from streams.sinks.finding_base import FindingSinkConfig, write_routed
 from streams.sinks.opensearch import OpenSearchSink, OpenSearchSinkConfig
 from streams.sinks.opensearch_bulk import BulkItem, encode
 from streams.sinks.opensearch_install import install
@@ -57,12 +57,4 @@ class OpenSearchFindingsSink(OpenSearchSink):
         return encode(slot, "update", self.index_for(item), item.id, {"doc": doc, "doc_as_upsert": True})
 
     async def write(self, findings: list[Finding]) -> list[ItemResult]:  # type: ignore[override]
-        results = [ItemResult(Outcome.OK, "not routed to this sink")] * len(findings)
-        routed = [i for i, f in enumerate(findings) if self.route.accepts(f)]
-        if not routed:
-            return results
-        await self.limiter.acquire()
-        sent = await super().write([findings[i] for i in routed])
-        for i, result in zip(routed, sent, strict=True):
-            results[i] = result
-        return results
+        return await write_routed(self.name, self.route, findings, super().write, self.limiter)
