@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import orjson
 import pytest
 
@@ -9,6 +11,7 @@ from streams.core.model import Event, Finding, Outcome, Position, Severity, even
 from streams.core.registry import FINDING_SINKS, SINKS
 from tests import servers
 from tests.kafka.helpers import create_topic, read_all, unique
+from tests.sinks.cases import ROUTE, mixed_findings, routed_ids, skipped
 
 pytestmark = pytest.mark.integration
 
@@ -130,3 +133,25 @@ def test_sink_configs_validate_topic_names() -> None:
     fcfg = FINDING_SINKS.get("kafka").config
     with pytest.raises(ValueError):
         fcfg.model_validate({"type": "kafka", "format": "xml"})
+
+
+async def test_finding_sink_routes_by_severity_and_detector_within_its_rate_limit(kafka_bootstrap: str) -> None:
+    topic = await create_topic(kafka_bootstrap, prefix="findings-routed")
+    limit = {"per_second": 10, "burst": 1}
+    sink = build(FINDING_SINKS, name="kafka-routed", bootstrap_servers=kafka_bootstrap, topic=topic, format="fields",
+                 rate_limit=limit, **ROUTE)  # fmt: skip
+    findings = mixed_findings()
+    before = skipped("kafka-routed")
+    await sink.start()
+    try:
+        started = time.monotonic()
+        batches = [await sink.write(findings) for _ in range(3)]
+        elapsed = time.monotonic() - started
+    finally:
+        await sink.close()
+    for results in batches:
+        assert [r.outcome for r in results] == [Outcome.OK] * 4
+    got = await read_all(kafka_bootstrap, topic, 6)
+    assert len(got) == 6 and {m.key.decode() for m in got} == routed_ids(findings)
+    assert skipped("kafka-routed") - before == 6
+    assert elapsed >= 0.18  # three batches, one token per batch at 10/s with a burst of 1

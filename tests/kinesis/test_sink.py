@@ -11,6 +11,7 @@ from streams.core.model import Event, Finding, Outcome, Position, Severity
 from streams.core.registry import FINDING_SINKS, SINKS
 from streams.sinks.kinesis import KinesisDocumentSink, KinesisFindingSink, KinesisFindingSinkConfig, KinesisSinkConfig
 from tests.kinesis.helpers import client, create_stream, unique
+from tests.sinks.cases import ROUTE, mixed_findings, routed_ids, skipped
 
 pytestmark = pytest.mark.integration
 
@@ -134,3 +135,20 @@ async def test_findings_published_keyed_by_id(aws_credentials: dict[str, str]) -
     raw, ecs = await read_stream(aws_credentials, stream)
     assert (raw["pk"], raw["id"], raw["severity"], raw["band"]) == ("f-1", "f-1", "critical", [0.0, 9.0])
     assert ecs["pk"] == "f-1" and ecs["event"]["kind"] == "alert"
+
+
+async def test_findings_routed_by_severity_and_detector(aws_credentials: dict[str, str]) -> None:
+    stream = unique("findings-routed")
+    await create_stream(aws_credentials, stream, 1)
+    settings = sink_config(aws_credentials, stream).model_dump()
+    sink = KinesisFindingSink(KinesisFindingSinkConfig(**{**settings, "name": "kinesis-routed"}, format="raw", **ROUTE))
+    findings = mixed_findings()
+    before = skipped("kinesis-routed")
+    await sink.start()
+    try:
+        results = await sink.write(findings)
+    finally:
+        await sink.close()
+    assert [r.outcome for r in results] == [Outcome.OK] * 4
+    assert {r["pk"] for r in await read_stream(aws_credentials, stream)} == routed_ids(findings)
+    assert skipped("kinesis-routed") - before == 2
