@@ -77,3 +77,5 @@ async def test_two_workers_through_kafka_and_faust_equal_one_worker(kafka_bootst
             proc.kill()
         log.close()
     assert sorted(map(comparable, got)) == sorted(map(comparable, expected)), (Path(workdir) / "merge.log").read_text()[-3000:]
+    output = (Path(workdir) / "merge.log").read_text()
+    assert proc.returncode is not None and "Unclosed AIOKafkaProducer" not in output, output[-3000:]  # sinks closed
