@@ -22,7 +22,6 @@ from streams.core.config import ConfigError, validate_component
 from streams.core.registry import PARSERS
 from streams.sources.file import FileSource, FileSourceConfig
 
-
 # Envelope "datasets": their payloads carry entries of other datasets, chosen per entry
 # (from the log group, the S3 key, or the content).
 ENVELOPES = {"cloudwatch": "cloudwatch", "firehose": "firehose"}
