@@ -225,7 +225,8 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
     names = _key_fields(detector)
     keys = [_key_codes(batch, name) for name in names]
     valid = [np.array([k is not None for k in values], bool) for _, values in keys]
-    groups = group_rows((ends // width) * width, width, [(codes, ok) for (codes, _), ok in zip(keys, valid, strict=True)])
+    groups = group_rows((ends // width) * width, width, [(codes, ok) for (codes, _), ok in zip(keys, valid, strict=True)],
+                        batch.columns, names)  # per-field sorts shared by the detectors through the block's columns
     any_key = np.zeros(n, bool)
     for (codes, _), ok in zip(keys, valid, strict=True):
         any_key |= ok[codes]
