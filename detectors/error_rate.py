@@ -31,7 +31,6 @@ from detectors.fields import field_getter
 from detectors.findings import Anomaly
 from detectors.windowed import KeyState, WindowedConfig, WindowedDetector
 from detectors.windows import Key, Partial
-from streams.core.model import Event
 from streams.core.registry import DETECTORS
 
 _OPS = {"eq": operator.eq, "ne": operator.ne, "ge": operator.ge, "gt": operator.gt, "le": operator.le, "lt": operator.lt}
@@ -90,27 +89,13 @@ class ErrorRateDetector(WindowedDetector):
     type_name = "error_rate"
 
     def _configure(self, config: ErrorRateConfig) -> None:
-        self._key_getters = [(name, field_getter(name)) for name in config.keys]
+        self._use_fields(config.keys, config.explain)
         self._match = config.condition.compile()
-        self.explain_fields = tuple(config.explain)
-        self._explain_getters = [(name, field_getter(name)) for name in config.explain]
-
-    def _keys(self, event: Event) -> list[Key]:
-        out = []
-        for name, get in self._key_getters:
-            value = get(event.doc)
-            if value is not None and value != "":
-                out.append((name, str(value)))
-        return out
 
     def _fold(self, doc: dict[str, Any], partial: Partial) -> None:
         if self._match(doc):
             partial.add_sum("matches", 1)
-            cap = self.config.explain_capacity
-            for name, get in self._explain_getters:
-                value = get(doc)
-                if value is not None:
-                    partial.add_top(name, value, cap)
+            self._count_explanations(doc, partial)
 
     def _evaluate(self, key: Key, state: KeyState, start: int, partial: Partial | None) -> Anomaly | None:
         cfg: ErrorRateConfig = self.config  # type: ignore[assignment]

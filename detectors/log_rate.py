@@ -25,11 +25,9 @@ from typing import Any
 
 from pydantic import Field
 
-from detectors.fields import Getter, field_getter
 from detectors.findings import Anomaly
 from detectors.windowed import KeyState, WindowedConfig, WindowedDetector
 from detectors.windows import Key, Partial
-from streams.core.model import Event
 from streams.core.registry import DETECTORS
 
 
@@ -56,26 +54,10 @@ class LogRateDetector(WindowedDetector):
     scores_empty_windows = True
 
     def _configure(self, config: LogRateConfig) -> None:
-        self._key_getters: list[tuple[str, Getter | None]] = [
-            (name, None if name == "dataset" else field_getter(name)) for name in config.keys
-        ]
-        self.explain_fields = tuple(config.explain)
-        self._explain_getters = [(name, field_getter(name)) for name in config.explain]
-
-    def _keys(self, event: Event) -> list[Key]:
-        out = []
-        for name, get in self._key_getters:
-            value = event.dataset if get is None else get(event.doc)
-            if value is not None and value != "":
-                out.append((name, str(value)))
-        return out
+        self._use_fields(config.keys, config.explain)
 
     def _fold(self, doc: dict[str, Any], partial: Partial) -> None:
-        cap = self.config.explain_capacity
-        for name, get in self._explain_getters:
-            value = get(doc)
-            if value is not None:
-                partial.add_top(name, value, cap)
+        self._count_explanations(doc, partial)
 
     def _evaluate(self, key: Key, state: KeyState, start: int, partial: Partial | None) -> Anomaly | None:
         cfg: LogRateConfig = self.config  # type: ignore[assignment]

@@ -34,7 +34,6 @@ from detectors.fields import field_getter
 from detectors.findings import Anomaly
 from detectors.windowed import KeyState, WindowedConfig, WindowedDetector
 from detectors.windows import Key, Partial
-from streams.core.model import Event
 from streams.core.registry import DETECTORS
 
 REJECT_VALUES = frozenset({"REJECT", "reject", "Reject"})
@@ -72,27 +71,13 @@ class VpcRejectsDetector(WindowedDetector):
     type_name = "vpc_rejects"
 
     def _configure(self, config: VpcRejectsConfig) -> None:
-        self._key_getters = [(name, field_getter(name)) for name in config.keys]
+        self._use_fields(config.keys, config.explain)
         self._action = action_getter()
-        self.explain_fields = tuple(config.explain)
-        self._explain_getters = [(name, field_getter(name)) for name in config.explain]
-
-    def _keys(self, event: Event) -> list[Key]:
-        out = []
-        for name, get in self._key_getters:
-            value = get(event.doc)
-            if value is not None and value != "":
-                out.append((name, str(value)))
-        return out
 
     def _fold(self, doc: dict[str, Any], partial: Partial) -> None:
         if self._action(doc) in REJECT_VALUES:
             partial.add_sum("rejects", 1)
-            cap = self.config.explain_capacity
-            for name, get in self._explain_getters:
-                value = get(doc)
-                if value is not None:
-                    partial.add_top(name, value, cap)
+            self._count_explanations(doc, partial)
 
     def _evaluate(self, key: Key, state: KeyState, start: int, partial: Partial | None) -> Anomaly | None:
         cfg: VpcRejectsConfig = self.config  # type: ignore[assignment]

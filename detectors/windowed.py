@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from detectors.fields import EventClock
+from detectors.fields import EventClock, field_getter
 from detectors.findings import Anomaly, EpisodeTracker
 from detectors.metrics import publish
 from detectors.models import ModelParams
@@ -94,8 +94,30 @@ class WindowedDetector:
     def _configure(self, config: Any) -> None:
         """Precompute getters from the config (called at start and on reconfigure)."""
 
+    def _use_fields(self, keys: list[str], explain: list[str]) -> None:
+        """Getters for the key fields (``dataset`` is the event's dataset) and the explanation fields."""
+        self._key_getters: list[tuple[str, Any]] = [
+            (name, None if name == "dataset" else field_getter(name)) for name in keys
+        ]
+        self.explain_fields = tuple(explain)
+        self._explain_getters = [(name, field_getter(name)) for name in explain]
+
     def _keys(self, event: Event) -> list[Key]:
-        raise NotImplementedError
+        """One key per configured key field the event has (set up by ``_use_fields``)."""
+        out = []
+        for name, get in self._key_getters:
+            value = event.dataset if get is None else get(event.doc)
+            if value is not None and value != "":
+                out.append((name, str(value)))
+        return out
+
+    def _count_explanations(self, doc: dict[str, Any], partial: Partial) -> None:
+        """Count the explanation fields' values of one contributing entry (bounded top counters)."""
+        cap = self.config.explain_capacity
+        for name, get in self._explain_getters:
+            value = get(doc)
+            if value is not None:
+                partial.add_top(name, value, cap)
 
     def _fold(self, doc: dict[str, Any], partial: Partial) -> None:
         raise NotImplementedError

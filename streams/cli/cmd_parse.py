@@ -22,6 +22,10 @@ from streams.core.config import ConfigError, validate_component
 from streams.core.registry import PARSERS
 from streams.sources.file import FileSource, FileSourceConfig
 
+# Envelope "datasets": their payloads carry entries of other datasets, chosen per entry
+# (from the log group, the S3 key, or the content).
+ENVELOPES = {"cloudwatch": "cloudwatch", "firehose": "firehose"}
+
 
 def parser_configs(dataset: str | None, options: list[str], base: dict[str, Any]) -> dict[str, Any]:
     configs = dict(base)
@@ -70,7 +74,10 @@ def register(app: typer.Typer) -> None:
     @app.command("parse")
     def parse(
         file: str = typer.Argument("-", help="input file (plain or gzip); - for stdin"),
-        dataset: str | None = typer.Option(None, "--dataset", "-d", help="dataset (default: detected per entry)"),
+        dataset: str | None = typer.Option(
+            None, "--dataset", "-d",
+            help="dataset (default: detected per entry); cloudwatch or firehose: envelopes whose entries are detected",
+        ),
         decoder: str = typer.Option("auto", "--decoder", help="decoder type"),
         config: str | None = typer.Option(None, "-c", "--config", help="take parser/enricher settings from a config"),
         option: list[str] = typer.Option([], "--option", "-o", help="parser option KEY=VALUE (repeatable)"),
@@ -78,6 +85,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Parse entries to ECS JSON documents, one per line on stdout."""
         cfg = load_config_or_exit(config) if config else None
+        if dataset in ENVELOPES:
+            decoder, dataset = ENVELOPES[dataset], None
         if dataset is not None and dataset not in PARSERS:
             typer.echo(f"logwarden: unknown dataset {dataset!r}; known: {', '.join(PARSERS.names())}", err=True)
             raise typer.Exit(2)

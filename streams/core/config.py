@@ -147,8 +147,14 @@ def _problems(prefix: str, err: ValidationError) -> list[tuple[str, str]]:
 
 
 def validate_component(
-    registry: Registry[Any], data: Any, path: str, problems: list[tuple[str, str]]
+    registry: Registry[Any], data: Any, path: str, problems: list[tuple[str, str]], base_dir: Path | None = None
 ) -> ComponentConfig | None:
+    """Validate one component section against its type's model.
+
+    Models that read files named in their section (a ``detectors_file``) get
+    ``base_dir`` in the validation context, to resolve relative paths against
+    the config file's folder.
+    """
     if not isinstance(data, dict):
         problems.append((path, f"must be a mapping, got {type(data).__name__}"))
         return None
@@ -160,18 +166,19 @@ def validate_component(
         problems.append((f"{path}.type", f"unknown {registry.kind} type {kind!r}; known: " + ", ".join(registry.names())))
         return None
     try:
-        return registry.get(kind).config.model_validate(data)
+        return registry.get(kind).config.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as err:
         problems.extend(_problems(path, err))
         return None
 
 
 def _component_list(
-    registry: Registry[Any], items: list[dict[str, Any]], key: str, problems: list[tuple[str, str]]
+    registry: Registry[Any], items: list[dict[str, Any]], key: str, problems: list[tuple[str, str]],
+    base_dir: Path | None = None,
 ) -> list[Any]:
     built = []
     for i, item in enumerate(items):
-        cfg = validate_component(registry, item, f"{key}[{i}]", problems)
+        cfg = validate_component(registry, item, f"{key}[{i}]", problems, base_dir)
         if cfg is not None:
             built.append(cfg)
     return built
@@ -210,7 +217,7 @@ def validate(data: dict[str, Any], origin: str = "config", base_dir: Path | None
     problems: list[tuple[str, str]] = []
     components: dict[str, Any] = {
         "sources": _component_list(SOURCES, raw.sources, "sources", problems),
-        "sinks": _component_list(SINKS, raw.sinks, "sinks", problems),
+        "sinks": _component_list(SINKS, raw.sinks, "sinks", problems, base_dir),
         "finding_sinks": _component_list(FINDING_SINKS, raw.finding_sinks, "finding_sinks", problems),
         "enrichers": None
         if raw.enrichers is None

@@ -14,7 +14,7 @@ def default_detectors() -> list[dict[str, Any]]:
     return [
         {"name": "vpc-rejects-by-eni", "type": "vpc_rejects"},
         {"name": "port-scan", "type": "port_scan"},
-        {"name": "log-rate-by-eni", "type": "log_rate"},
+        {"name": "log-rate-by-eni", "type": "log_rate", "keys": ["aws.vpcflow.interface_id"]},
     ]
 
 

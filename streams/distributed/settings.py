@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 
 from streams.core.config import ConfigError, DetectorConfig, SinkConfig, load_detector_file, validate_detectors
 from streams.kafka.producer import ProducerSettings
@@ -27,7 +27,10 @@ class DistributedConfig(SinkConfig, ProducerSettings):
     _built: list[DetectorConfig] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
-    def _detectors_valid(self) -> DistributedConfig:
+    def _detectors_valid(self, info: ValidationInfo) -> DistributedConfig:
+        base_dir = (info.context or {}).get("base_dir")
+        if self.detectors_file and base_dir is not None and not Path(self.detectors_file).is_absolute():
+            self.detectors_file = str(Path(base_dir) / self.detectors_file)  # relative to the config file
         self._built = self.build_detectors()
         if not self._built:
             raise ValueError("at least one detector is required (detectors or detectors_file)")

@@ -73,7 +73,18 @@ class LeaseTable:
         self.table = table
 
     async def ensure_table(self, timeout: float = 60.0) -> None:
-        """Create the table (PAY_PER_REQUEST) if it is missing and wait until it is active."""
+        """Create the table (PAY_PER_REQUEST) if it is missing and wait until it is active.
+
+        DescribeTable comes first, so a worker whose table was created by its
+        infrastructure (CloudFormation) needs no ``dynamodb:CreateTable`` permission.
+        """
+        try:
+            desc = await self.client.describe_table(TableName=self.table)
+            if desc["Table"].get("TableStatus") == "ACTIVE":
+                return
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+                raise
         try:
             await self.client.create_table(
                 TableName=self.table,

@@ -47,3 +47,41 @@ def test_cli_parse_matches_golden(log: Path) -> None:
         flat_got = flatten(got)
         missing = {k: v for k, v in flatten(want["doc"]).items() if flat_got.get(k) != v}
         assert not missing, f"line {want['line']}: {missing}"
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "base64"])
+def test_cli_parse_cloudwatch_dispatches_each_log_event(tmp_path: Path, encoding: str) -> None:
+    import base64
+    import gzip
+
+    flow = "2 123456789012 eni-0a1b2c3d 10.0.0.5 52.1.2.3 443 49152 6 10 840 1700000000 1700000060 ACCEPT OK"
+    lambda_line = "REPORT RequestId: 3f1c2d4e-1111-2222-3333-444455556666\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB"
+    payloads = [
+        {"messageType": "DATA_MESSAGE", "owner": "123456789012", "logGroup": "/aws/vpc/flowlogs/vpc-1",
+         "logStream": "eni-0a1b2c3d-all", "subscriptionFilters": ["f"],
+         "logEvents": [{"id": "1", "timestamp": 1700000060000, "message": flow},
+                       {"id": "2", "timestamp": 1700000061000, "message": "not a flow"}]},
+        {"messageType": "DATA_MESSAGE", "owner": "123456789012", "logGroup": "/aws/lambda/checkout",
+         "logStream": "2023/11/14/[$LATEST]abc", "subscriptionFilters": ["f"],
+         "logEvents": [{"id": "3", "timestamp": 1700000062000, "message": lambda_line}]},
+        {"messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs", "logGroup": "", "logStream": "",
+         "subscriptionFilters": [], "logEvents": [{"id": "", "timestamp": 1700000000000, "message": "CWL CONTROL MESSAGE"}]},
+    ]
+    blobs = [gzip.compress(json.dumps(p).encode()) for p in payloads]
+    path = tmp_path / "payloads"
+    if encoding == "gzip":
+        path.write_bytes(blobs[0])  # one gzip payload per file, as S3/Firehose deliver them
+    else:
+        path.write_text("\n".join(base64.b64encode(b).decode() for b in blobs) + "\n")
+    run = subprocess.run([sys.executable, "-m", "streams.cli", "parse", "--dataset", "cloudwatch", str(path)],
+                         cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    docs = [json.loads(line) for line in run.stdout.splitlines()]
+    errors = [json.loads(line) for line in run.stderr.splitlines() if '"reason"' in line]
+    assert docs[0]["event"]["dataset"] == "aws.vpcflow"
+    assert docs[0]["aws"]["cloudwatch"]["log_group"] == "/aws/vpc/flowlogs/vpc-1"
+    assert docs[0]["cloud"]["account"]["id"] == "123456789012"
+    assert [e["raw"] for e in errors] == ["not a flow"]
+    if encoding == "base64":
+        assert [d["event"]["dataset"] for d in docs] == ["aws.vpcflow", "aws.lambda"]
+        assert "control_message" in run.stderr.splitlines()[-1]
