@@ -8,9 +8,11 @@ re-traversed everything alive: on the reference path it took ~45 % of the
 CPU on CloudTrail and ~20 % on ALB. Nearly all of these objects are
 acyclic and freed by reference counting anyway, so the pipeline
 
-* moves what exists once it is built (modules, configuration, GeoIP
-  readers, detector models) to the permanent generation (``gc.freeze``),
-  so collections never traverse it again, and
+* moves what exists once the first pipeline of the process is built
+  (modules, configuration, GeoIP readers, detector models) to the
+  permanent generation (``gc.freeze``, once: objects frozen are never
+  collected, so a process that builds many pipelines, like the tests, does
+  not pin each one's cycles), so collections never traverse it again, and
 * collects the young generation every ``GEN0`` net allocations instead of
   700 (cyclic garbage waits a little longer; memory stays bounded by the
   same thresholds).
@@ -33,6 +35,7 @@ import os
 from collections.abc import Mapping
 
 GEN0, GEN1, GEN2 = 50_000, 20, 100
+_frozen = False
 
 
 def tune_gc(environ: Mapping[str, str] | None = None) -> bool:
@@ -40,7 +43,10 @@ def tune_gc(environ: Mapping[str, str] | None = None) -> bool:
     env = os.environ if environ is None else environ
     if env.get("LOGWARDEN_GC", "tuned") == "default":
         return False
-    gc.collect()
-    gc.freeze()
+    global _frozen
+    if not _frozen:
+        gc.collect()
+        gc.freeze()
+        _frozen = True
     gc.set_threshold(GEN0, GEN1, GEN2)
     return True
