@@ -23,6 +23,7 @@ order-dependent parts of the detectors' sketches come out the same:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -109,12 +110,15 @@ class Groups:
         return self.rows[mask], bounds
 
 
-def group_rows(starts: np.ndarray, width: int, keys: list[tuple[np.ndarray, np.ndarray]]) -> Groups:
+def group_rows(starts: np.ndarray, width: int, keys: list[tuple[np.ndarray, np.ndarray]],
+               cache: dict[Any, Any] | None = None, names: list[str] | None = None) -> Groups:
     """Group rows by window start and key code, one key field after another.
 
     ``starts`` holds each row's window start; ``keys`` one ``(codes,
     valid)`` pair per key field (a row joins field j's group only where
-    ``valid[codes[row]]``).
+    ``valid[codes[row]]``). With a ``cache`` (one per block) and the key
+    fields' ``names``, each field's sort is shared by the detectors that
+    group by the same field and window width.
 
     >>> starts = np.array([0, 60, 0, 0], np.int64)
     >>> g = group_rows(starts, 60, [(np.array([1, 1, 0, 1]), np.array([True, True]))])
@@ -124,27 +128,22 @@ def group_rows(starts: np.ndarray, width: int, keys: list[tuple[np.ndarray, np.n
     n = len(starts)
     base = int(starts.min()) if n else 0
     window = (starts - base) // width
-    parts_rows, parts_first, parts_field, parts_code, parts_window, parts_len = [], [], [], [], [], []
+    parts = []
     for j, (codes, valid) in enumerate(keys):
-        rows = np.flatnonzero(valid[codes]) if not valid.all() else np.arange(n)
-        if not len(rows):
-            continue
-        ncodes = max(1, len(valid))
-        gid = window[rows] * ncodes + codes[rows]
-        order = np.argsort(gid, kind="stable")
-        sorted_rows, sorted_gid = rows[order], gid[order]
-        heads = np.flatnonzero(np.r_[True, sorted_gid[1:] != sorted_gid[:-1]])
-        parts_rows.append(sorted_rows)
-        parts_first.append(sorted_rows[heads])
-        parts_field.append(np.full(len(heads), j, np.int64))
-        parts_code.append(sorted_gid[heads] % ncodes)
-        parts_window.append(sorted_gid[heads] // ncodes)
-        parts_len.append(np.diff(np.r_[heads, len(sorted_rows)]))
-    if not parts_rows:
+        key = ("groups", width, names[j]) if cache is not None and names is not None else None
+        part = cache.get(key) if key is not None else None
+        if part is None:
+            part = _field_groups(window, codes, valid, n)
+            if key is not None:
+                cache[key] = part
+        if part is not None:
+            parts.append((j, part))
+    if not parts:
         return Groups(np.zeros(0, np.int64), np.zeros(1, np.int64), [], [], [])
-    all_rows = np.concatenate(parts_rows)
-    first, field = np.concatenate(parts_first), np.concatenate(parts_field)
-    lengths = np.concatenate(parts_len)
+    all_rows = np.concatenate([p[0] for _, p in parts])
+    first = np.concatenate([p[1] for _, p in parts])
+    field = np.concatenate([np.full(len(p[1]), j, np.int64) for j, p in parts])
+    lengths = np.concatenate([p[4] for _, p in parts])
     src = np.zeros(len(lengths), np.int64)
     np.cumsum(lengths[:-1], out=src[1:])
     order = np.lexsort((field, first))  # creation order: first row, then key field
@@ -152,6 +151,20 @@ def group_rows(starts: np.ndarray, width: int, keys: list[tuple[np.ndarray, np.n
     bounds = np.zeros(len(order) + 1, np.int64)
     np.cumsum(lengths, out=bounds[1:])
     index = np.repeat(src - bounds[:-1], lengths) + np.arange(int(bounds[-1]))
-    win = np.concatenate(parts_window)[order]
+    win = np.concatenate([p[3] for _, p in parts])[order]
     return Groups(all_rows[index], bounds, (win * width + base).tolist(), field[order].tolist(),
-                  np.concatenate(parts_code)[order].tolist())
+                  np.concatenate([p[2] for _, p in parts])[order].tolist())
+
+
+def _field_groups(window: np.ndarray, codes: np.ndarray, valid: np.ndarray, n: int) -> tuple[np.ndarray, ...] | None:
+    """One key field's groups: (rows sorted by group, first row, code, window, length of each group)."""
+    rows = np.flatnonzero(valid[codes]) if not valid.all() else np.arange(n)
+    if not len(rows):
+        return None
+    ncodes = max(1, len(valid))
+    gid = window[rows] * ncodes + codes[rows]
+    order = np.argsort(gid, kind="stable")
+    sorted_rows, sorted_gid = rows[order], gid[order]
+    heads = np.flatnonzero(np.r_[True, sorted_gid[1:] != sorted_gid[:-1]])
+    return (sorted_rows, sorted_rows[heads], sorted_gid[heads] % ncodes, sorted_gid[heads] // ncodes,
+            np.diff(np.r_[heads, len(sorted_rows)]))

@@ -36,29 +36,32 @@ REJECT = np.frombuffer(b"REJECT", np.uint8).copy()
 VERSION = np.frombuffer(b"version", np.uint8).copy()
 
 
+def split_lines(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of every line; ``ends`` exclude the trailing ``\\r``/``\\n`` run.
+
+    The newlines are found by a vectorised comparison (a byte loop cost
+    ~5 ns a byte); only the per-line ``\\r`` trimming is a kernel.
+    """
+    newlines = np.flatnonzero(data == 10)
+    return _line_bounds(data, newlines)
+
+
 @nb.njit(cache=True)
-def split_lines(data):  # noqa: ANN001, ANN201 - numba kernel
-    """(starts, ends) of every line; ``ends`` exclude the trailing ``\\r``/``\\n`` run."""
-    n = 0
-    for i in range(len(data)):
-        if data[i] == 10:
-            n += 1
-    if len(data) and data[len(data) - 1] != 10:
-        n += 1
+def _line_bounds(data, newlines):  # noqa: ANN001, ANN201 - numba kernel
+    size = len(data)
+    tail = 1 if size and data[size - 1] != 10 else 0
+    n = len(newlines) + tail
     starts = np.empty(n, np.int64)
     ends = np.empty(n, np.int64)
-    k, begin = 0, 0
-    for i in range(len(data) + 1):
-        if i == len(data) or data[i] == 10:
-            if i == len(data) and begin == len(data):
-                break
-            end = i
-            while end > begin and (data[end - 1] == 10 or data[end - 1] == 13):
-                end -= 1
-            starts[k], ends[k] = begin, end
-            k += 1
-            begin = i + 1
-    return starts[:k], ends[:k]
+    begin = 0
+    for k in range(n):
+        stop = newlines[k] if k < len(newlines) else size
+        end = stop
+        while end > begin and data[end - 1] == 13:
+            end -= 1
+        starts[k], ends[k] = begin, end
+        begin = stop + 1
+    return starts, ends
 
 
 @nb.njit(inline="always")

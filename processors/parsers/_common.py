@@ -102,22 +102,37 @@ def setdefault_path(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> N
     node.setdefault(path[-1], value)
 
 
+_PATHS: dict[str, tuple[tuple[str, ...], str]] = {}  # dotted path -> (parents, leaf); parser code paths, bounded
+_PATHS_MAX = 4096
+
+
+def _path(dotted: str) -> tuple[tuple[str, ...], str]:
+    parts = dotted.split(".")
+    found = (tuple(parts[:-1]), parts[-1])
+    if len(_PATHS) < _PATHS_MAX:
+        _PATHS[dotted] = found
+        CACHE_SIZE.labels(cache="parsers.paths").set(len(_PATHS))
+    return found
+
+
 def put(doc: dict[str, Any], dotted: str, value: Any) -> None:
     """Set a dotted path in a nested document, skipping None and ``-``.
 
     >>> d = {}; put(d, "url.path", "/a"); put(d, "url.query", None); put(d, "url.port", 80); d
     {'url': {'path': '/a', 'port': 80}}
+    >>> put(d, "url.path.deep", 1); d  # a non-dict on the way is replaced
+    {'url': {'path': {'deep': 1}, 'port': 80}}
     """
     if value is None or value == "-" or value == "":
         return
+    parents, leaf = _PATHS.get(dotted) or _path(dotted)
     node = doc
-    parts = dotted.split(".")
-    for part in parts[:-1]:
+    for part in parents:
         child = node.get(part)
         if not isinstance(child, dict):
             child = node[part] = {}
         node = child
-    node[parts[-1]] = value
+    node[leaf] = value
 
 
 def add_related(doc: dict[str, Any], kind: str, *values: Any) -> None:
