@@ -1,18 +1,11 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import orjson
 import pytest
 
 from processors.decode.detect import DATASETS, dataset_from_hint, sniff
-
-REPO = Path(__file__).parents[2]
-# the shared folder sits next to the main checkout (../shared) or two levels up from a worktree
-COMPAT = next(
-    (p for p in (REPO / "../shared/compat/elastic-aws", REPO / "../../shared/compat/elastic-aws") if p.is_dir()),
-    REPO / "../shared/compat/elastic-aws",
-)
+from tests.elastic_compat import COMPAT_DIR as COMPAT
+from tests.elastic_compat import DATA_STREAMS as COMPAT_DATASETS
 
 
 @pytest.mark.parametrize(
@@ -93,18 +86,6 @@ def test_s3_key_conventions(key, expected):
 def test_sniff(value, expected):
     assert sniff(value) == expected
 
-
-COMPAT_DATASETS = {
-    "vpcflow": "vpcflow",
-    "elb_logs": "elb",
-    "s3access": "s3access",
-    "cloudtrail": "cloudtrail",
-    "cloudfront_logs": "cloudfront",
-    "route53_public_logs": "route53",
-    "guardduty": "guardduty",
-    "waf": "waf",
-    "apigateway_logs": "apigateway",
-}
 
 
 @pytest.mark.parametrize("folder", sorted(COMPAT_DATASETS))

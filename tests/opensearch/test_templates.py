@@ -22,25 +22,12 @@ from streams.sinks.opensearch_templates import (
     render_index_template,
     render_ism_policy,
 )
+from tests.elastic_compat import COMPAT_DIR, DATA_STREAMS
 from tests.opensearch.helpers import sink_config
 
 REPO = Path(__file__).resolve().parents[2]
-# shared/ sits beside the clone (CI, /work/main) or beside the worktrees' parent (/work/wt/NAME)
-_CANDIDATES = [REPO / "../shared/compat/elastic-aws", REPO / "../../shared/compat/elastic-aws"]
-ELASTIC = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
-# Elastic data stream folder -> logwarden dataset name (see that folder's README)
-ELASTIC_DATASETS = {
-    "vpcflow": "vpcflow",
-    "elb_logs": "elb",
-    "s3access": "s3access",
-    "cloudtrail": "cloudtrail",
-    "cloudfront_logs": "cloudfront",
-    "route53_public_logs": "route53",
-    "guardduty": "guardduty",
-    "waf": "waf",
-    "apigateway_logs": "apigateway",
-    "cloudwatch_logs": "cloudwatch",
-}
+ELASTIC = COMPAT_DIR
+ELASTIC_DATASETS = {**DATA_STREAMS, "cloudwatch_logs": "cloudwatch"}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?")
 # ECS defines event.duration as long nanoseconds; Elastic's CloudFront pipeline leaves float noise (1000000.06)
 INTEGER_BY_ECS = {"event.duration"}

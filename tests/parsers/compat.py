@@ -11,26 +11,11 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _compat_dir() -> Path:
-    """``shared/`` sits beside the repository (CI, main) or two levels up (a git worktree)."""
-    if os.environ.get("LOGWARDEN_COMPAT_DIR"):
-        return Path(os.environ["LOGWARDEN_COMPAT_DIR"])
-    for base in (REPO / "..", REPO / "../.."):
-        candidate = (base / "shared/compat/elastic-aws").resolve()
-        if candidate.is_dir():
-            return candidate
-    return (REPO / "../shared/compat/elastic-aws").resolve()
-
-
-COMPAT_DIR = _compat_dir()
+from tests.elastic_compat import COMPAT_DIR  # noqa: F401 - re-exported for the parser tests
 
 # Excluded by the compat README: they depend on Elastic's GeoIP test databases or the ingest run.
 EXCLUDED = (
