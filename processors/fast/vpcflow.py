@@ -14,6 +14,7 @@ keeps the reference path) and why not.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,13 +31,45 @@ from streams.core.model import Position, Record
 SUPPORTED_ENRICHERS = {"network", "geoip", "community_id", "user_agent"}
 _ICMP4_PAIRS = {8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17, 10: 9, 9: 10}
 ICMP_PAIRS = np.array([_ICMP4_PAIRS.get(i, -1) for i in range(256)], np.int64)
+CHUNK_ROWS = 16_384  # documents rendered at once (~16 MB of NDJSON): bounds the rendered bytes held, not the block
+
+
+@dataclass(slots=True)
+class Rendering:
+    """The render kernel's inputs for a block's fast rows; ``chunk(a, b)`` renders rows ``a:b``."""
+
+    data: np.ndarray
+    fs: np.ndarray
+    fe: np.ndarray
+    ints: np.ndarray
+    ids: np.ndarray
+    cids: np.ndarray
+    codes: np.ndarray
+    sources: tuple[np.ndarray, np.ndarray]
+    destinations: tuple[np.ndarray, np.ndarray]
+    direction: np.ndarray
+    tables: VpcTables
+    include_id: bool
+    with_cid: bool
+
+    def chunk(self, a: int, b: int) -> memoryview:
+        fs, fe, t = self.fs[a:b], self.fe[a:b], self.tables
+        (sbuf, soff), (dbuf, doff) = self.sources, self.destinations
+        widest = int(np.diff(soff).max(initial=0) + np.diff(doff).max(initial=0))
+        n = b - a
+        buf = np.empty(MAX_FIXED * n + 4 * int((fe - fs).sum()) + widest * n, np.uint8)
+        cids = self.cids[a:b] if self.with_cid else np.zeros((1, 28), np.uint8)
+        ends = render(self.data, fs, fe, self.ints[a:b], self.ids[a:b], cids, self.codes[a:b], sbuf, soff, dbuf,
+                      doff, t.proto_buf, t.proto_off, t.svc_slot, t.svc_idx, t.svc_buf, t.svc_off,
+                      self.direction[a:b], t.dir_buf, t.dir_off, self.include_id, self.with_cid, buf)
+        return memoryview(buf[: int(ends[-1])])
 
 
 @dataclass(slots=True)
 class FastBatch:
-    """One block: rendered documents of fast rows, the reference result of the others, columns."""
+    """One block: documents of fast rows (rendered on demand, chunk by chunk), the reference result of the others, columns."""
 
-    ndjson: bytes | memoryview = b""
+    rendering: Rendering | None = None
     documents: int = 0
     ids: np.ndarray = field(default_factory=lambda: np.zeros((0, 32), np.uint8))
     numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -48,6 +81,19 @@ class FastBatch:
     slow: ChainResult = field(default_factory=ChainResult)
     lines: int = 0
     last_line: int = 0
+
+    def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[memoryview, int]]:
+        """(NDJSON bytes, documents) of the fast rows, ``rows`` documents at a time, in row order."""
+        if self.rendering is None:
+            return
+        for a in range(0, self.documents, rows):
+            b = min(a + rows, self.documents)
+            yield self.rendering.chunk(a, b), b - a
+
+    @property
+    def ndjson(self) -> bytes:
+        """Every fast row's document as one NDJSON byte string."""
+        return b"".join(chunk for chunk, _ in self.chunks())
 
 
 def fast_support(chain: ProcessorChain, keep_original: bool = False) -> str | None:
@@ -116,7 +162,8 @@ class VpcFlowFastPath:
 
     def _fast(self, out: FastBatch, data: np.ndarray, rows: np.ndarray, fs: np.ndarray, fe: np.ndarray,
               ints: np.ndarray, ips: np.ndarray, numbers: np.ndarray, path: str) -> None:
-        fs, fe, ints, ips, numbers = fs[rows], fe[rows], ints[rows], ips[rows], numbers[rows]
+        if len(rows) != len(fs):  # usually every row is fast: no copies then
+            fs, fe, ints, ips, numbers = fs[rows], fe[rows], ints[rows], ips[rows], numbers[rows]
         n = len(rows)
         ids = np.empty((n, 32), np.uint8)
         prefix = np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8)
@@ -124,14 +171,9 @@ class VpcFlowFastPath:
         cids = np.empty((n if self.with_cid else 0, 28), np.uint8)
         if self.with_cid:
             community_ids(ints, ips, self.seed, ICMP_PAIRS, cids)
-        codes, (sbuf, soff), (dbuf, doff), direction, texts = self.tables.addresses(ips)
-        t = self.tables
-        bound = MAX_FIXED * n + 4 * int((fe - fs).sum()) + int(np.diff(soff).max(initial=0) + np.diff(doff).max(initial=0)) * n
-        buf = np.empty(bound, np.uint8)
-        line_ends = render(data, fs, fe, ints, ids, cids if self.with_cid else np.zeros((1, 28), np.uint8), codes,
-                           sbuf, soff, dbuf, doff, t.proto_buf, t.proto_off, t.svc_slot, t.svc_idx, t.svc_buf,
-                           t.svc_off, direction, t.dir_buf, t.dir_off, self.include_id, self.with_cid, buf)
-        out.ndjson = memoryview(buf[: int(line_ends[-1])])
+        codes, sources, destinations, direction, texts = self.tables.addresses(ips)
+        out.rendering = Rendering(data, fs, fe, ints, ids, cids, codes, sources, destinations, direction, self.tables,
+                                  self.include_id, self.with_cid)
         out.documents = n
         out.ids, out.numbers, out.ints, out.codes, out.addresses = ids, numbers, ints, codes, texts
         out.strings = {k: dictionary(data, fs[:, k], fe[:, k]) for k in (1, 2, 12)}

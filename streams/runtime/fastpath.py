@@ -28,8 +28,8 @@ from streams.core.model import Batch, Finding
 from streams.sources.file import FileSource, open_binary
 
 log = logging.getLogger("logwarden.fastpath")
-BLOCK_BYTES = 4 << 20
-BLOCKS_IN_FLIGHT = 2  # rendered blocks (about 9x their input) held at once: the bound on the path's memory
+BLOCK_BYTES = 16 << 20  # large: the detectors' per-block work (groups, partials, merges) shrinks with fewer blocks
+BLOCKS_IN_FLIGHT = 1  # blocks held at once (input, columns, one rendered chunk): the bound on the path's memory
 
 
 @dataclass
@@ -187,11 +187,12 @@ async def deliver_fast(pipeline: Any, source: Any, work: FastWork) -> None:
     try:
         if fast.documents:
             started = time.perf_counter()
-            await asyncio.gather(*(d.sink.write_ndjson("aws.vpcflow", fast.ndjson, fast.documents)
-                                   for d in pipeline.doc_sinks))
+            for chunk, count in fast.chunks():  # rendered a chunk at a time: ~9x the input, never the whole block
+                await asyncio.gather(*(d.sink.write_ndjson("aws.vpcflow", chunk, count) for d in pipeline.doc_sinks))
+                del chunk  # before the next one is rendered
             for d in pipeline.doc_sinks:
                 metrics.SINK_LATENCY.labels(d.name).observe(time.perf_counter() - started)
             pipeline.summary.documents += fast.documents
     finally:
-        fast.ndjson, fast.columns = b"", {}  # the block's big buffers go now; the ack needs none of them
+        fast.rendering, fast.columns = None, {}  # the block's big buffers go now; the ack needs none of them
         work.release()

@@ -59,6 +59,15 @@ def test_same_documents_and_dead_letters(both: tuple) -> None:
     assert letters == sorted((d.position.offset, d.reason) for d in reference.dead_letters) and letters
 
 
+def test_chunks_render_the_same_bytes(both: tuple) -> None:
+    """Rendering in chunks (as the runtime writes a block) gives the same lines as one pass, in order."""
+    fast, _ = both
+    chunks = list(fast.chunks(rows=999))
+    assert len(chunks) > 5 and sum(count for _, count in chunks) == fast.documents
+    assert all(bytes(chunk).count(b"\n") == count for chunk, count in chunks)
+    assert b"".join(chunks[i][0] for i in range(len(chunks))) == fast.ndjson
+
+
 @pytest.mark.parametrize("spec", [
     {"name": "r", "type": "vpc_rejects", "datasets": ["aws.vpcflow"]},
     {"name": "p", "type": "port_scan", "datasets": ["aws.vpcflow"], "exact_limit": 8},
