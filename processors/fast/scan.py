@@ -173,6 +173,21 @@ def scan_v2(data, starts, ends):  # noqa: ANN001, ANN201
 
 
 @nb.njit(cache=True)
+def keep_rows(arr, rows):  # noqa: ANN001, ANN201 - numba kernel
+    """``arr[rows]`` for increasing ``rows``, written over ``arr`` itself (no copy of a block's columns).
+
+    >>> a = np.arange(10).reshape(5, 2)
+    >>> keep_rows(a, np.array([1, 3])).tolist()
+    [[2, 3], [6, 7]]
+    """
+    for i in range(len(rows)):
+        r = rows[i]
+        if r != i:
+            arr[i] = arr[r]
+    return arr[:len(rows)]
+
+
+@nb.njit(cache=True)
 def token_hashes(data, fs, fe):  # noqa: ANN001, ANN201
     """64-bit FNV-1a of each token ``data[fs[i]:fe[i]]``."""
     out = np.empty(len(fs), np.uint64)

@@ -22,7 +22,7 @@ import numpy as np
 
 from processors.chain import ChainResult, ProcessorChain
 from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
-from processors.fast.scan import BLANK, FAST, dictionary, scan_v2, split_lines
+from processors.fast.scan import BLANK, FAST, dictionary, keep_rows, scan_v2, split_lines
 from processors.fast.tables import VpcTables
 from processors.parsers.vpcflow import V2
 from streams.core import metrics
@@ -162,8 +162,8 @@ class VpcFlowFastPath:
 
     def _fast(self, out: FastBatch, data: np.ndarray, rows: np.ndarray, fs: np.ndarray, fe: np.ndarray,
               ints: np.ndarray, ips: np.ndarray, numbers: np.ndarray, path: str) -> None:
-        if len(rows) != len(fs):  # usually every row is fast: no copies then
-            fs, fe, ints, ips, numbers = fs[rows], fe[rows], ints[rows], ips[rows], numbers[rows]
+        if len(rows) != len(fs):  # the slow rows' slots are overwritten: no second copy of the block's columns
+            fs, fe, ints, ips, numbers = (keep_rows(a, rows) for a in (fs, fe, ints, ips, numbers))
         n = len(rows)
         ids = np.empty((n, 32), np.uint8)
         prefix = np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8)
