@@ -22,6 +22,7 @@ from detectors.vpc_rejects import REJECT_VALUES
 from detectors.windowed import Aggregate, dataset_matches
 from detectors.windows import Partial
 from processors.fast.groupby import Groups, first_seen, group_rows, misra_gries
+from processors.fast.scan import distinct_codes
 
 DATASET = "aws.vpcflow"
 TOP_LEVEL = {"aws", "event", "cloud", "@timestamp", "source", "destination", "network", "related"}
@@ -91,8 +92,8 @@ def _column(batch: Any, path: str) -> tuple[np.ndarray, list[Any]]:
         return batch.codes[:, index], batch.addresses
     if kind == "str":
         return batch.strings[index]
-    values, inverse = np.unique(batch.ints[:, index], return_inverse=True)
-    return inverse.astype(np.int64), values.tolist()
+    codes, values = distinct_codes(batch.ints[:, index])
+    return codes, values.tolist()
 
 
 def _key_codes(batch: Any, path: str) -> tuple[np.ndarray, list[str | None]]:
