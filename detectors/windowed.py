@@ -68,6 +68,7 @@ class WindowedDetector:
 
     def __init__(self, config: WindowedConfig, clock: Callable[[], float] = time.time):
         self.config = config
+        self._warmup = config.model_params.warmup  # read per scored window: pydantic private attributes are slow
         self.name = config.name
         self._clock = clock
         self._time = EventClock(config.time_field)
@@ -246,6 +247,7 @@ class WindowedDetector:
             self.__init__(config, self._clock)  # type: ignore[misc]
             return
         self.config = config
+        self._warmup = config.model_params.warmup
         self._time = EventClock(config.time_field)
         table = self.table
         table.lateness = config.window.allowed_lateness_seconds
@@ -319,7 +321,7 @@ class WindowedDetector:
         state.scored[metric] = seen + 1
         if self.trace is not None:
             self.trace(key, start, metric, x, score)
-        return score, seen >= self.config.model_params.warmup
+        return score, seen >= self._warmup
 
     def _explain(self, state: KeyState, partial: Partial | None, learn: bool, rising: bool = True) -> dict[str, Any]:
         """Values per explanation field whose counts moved most against the key's baseline.

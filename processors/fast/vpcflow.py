@@ -34,9 +34,26 @@ ICMP_PAIRS = np.array([_ICMP4_PAIRS.get(i, -1) for i in range(256)], np.int64)
 CHUNK_ROWS = 16_384  # documents rendered at once (~16 MB of NDJSON): bounds the rendered bytes held, not the block
 
 
+class RenderBuffer:
+    """The output buffer every chunk is rendered into, reused (grown when a chunk needs more).
+
+    A fresh 16 MB array per chunk cost a page fault and a zeroed page every
+    4 KB (~1 GB of NDJSON per 1M lines); a chunk's bytes are therefore only
+    valid until the next chunk is rendered.
+    """
+
+    def __init__(self) -> None:
+        self.array = np.empty(0, np.uint8)
+
+    def get(self, size: int) -> np.ndarray:
+        if len(self.array) < size:
+            self.array = np.empty(size, np.uint8)
+        return self.array
+
+
 @dataclass(slots=True)
 class Rendering:
-    """The render kernel's inputs for a block's fast rows; ``chunk(a, b)`` renders rows ``a:b``."""
+    """The render kernel's inputs for a block's fast rows; ``chunk(a, b)`` renders rows ``a:b`` into ``buffer``."""
 
     data: np.ndarray
     fs: np.ndarray
@@ -51,13 +68,14 @@ class Rendering:
     tables: VpcTables
     include_id: bool
     with_cid: bool
+    buffer: RenderBuffer
 
     def chunk(self, a: int, b: int) -> memoryview:
         fs, fe, t = self.fs[a:b], self.fe[a:b], self.tables
         (sbuf, soff), (dbuf, doff) = self.sources, self.destinations
         widest = int(np.diff(soff).max(initial=0) + np.diff(doff).max(initial=0))
         n = b - a
-        buf = np.empty(MAX_FIXED * n + 4 * int((fe - fs).sum()) + widest * n, np.uint8)
+        buf = self.buffer.get(MAX_FIXED * n + 4 * int((fe - fs).sum()) + widest * n)
         cids = self.cids[a:b] if self.with_cid else np.zeros((1, 28), np.uint8)
         ends = render(self.data, fs, fe, self.ints[a:b], self.ids[a:b], cids, self.codes[a:b], sbuf, soff, dbuf,
                       doff, t.proto_buf, t.proto_off, t.svc_slot, t.svc_idx, t.svc_buf, t.svc_off,
@@ -83,7 +101,10 @@ class FastBatch:
     last_line: int = 0
 
     def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[memoryview, int]]:
-        """(NDJSON bytes, documents) of the fast rows, ``rows`` documents at a time, in row order."""
+        """(NDJSON bytes, documents) of the fast rows, ``rows`` documents at a time, in row order.
+
+        Each chunk's bytes are valid until the next chunk is rendered (one reused buffer).
+        """
         if self.rendering is None:
             return
         for a in range(0, self.documents, rows):
@@ -93,7 +114,7 @@ class FastBatch:
     @property
     def ndjson(self) -> bytes:
         """Every fast row's document as one NDJSON byte string."""
-        return b"".join(chunk for chunk, _ in self.chunks())
+        return b"".join(bytes(chunk) for chunk, _ in self.chunks())
 
 
 def fast_support(chain: ProcessorChain, keep_original: bool = False) -> str | None:
@@ -123,6 +144,7 @@ class VpcFlowFastPath:
         self.with_cid = bool(parser.config.community_id) or cid is not None
         self.seed = 0 if parser.config.community_id else (cid.seed if cid is not None else 0)
         self.tables = VpcTables(by_name.get("network"), by_name.get("geoip"))
+        self.buffer = RenderBuffer()
 
     def process(self, source: str, path: str, block: bytes, first_line: int, attrs: dict) -> FastBatch:
         data = np.frombuffer(block, np.uint8)
@@ -173,7 +195,7 @@ class VpcFlowFastPath:
             community_ids(ints, ips, self.seed, ICMP_PAIRS, cids)
         codes, sources, destinations, direction, texts = self.tables.addresses(ips)
         out.rendering = Rendering(data, fs, fe, ints, ids, cids, codes, sources, destinations, direction, self.tables,
-                                  self.include_id, self.with_cid)
+                                  self.include_id, self.with_cid, self.buffer)
         out.documents = n
         out.ids, out.numbers, out.ints, out.codes, out.addresses = ids, numbers, ints, codes, texts
         out.strings = {k: dictionary(data, fs[:, k], fe[:, k]) for k in (1, 2, 12)}
