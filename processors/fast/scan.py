@@ -121,13 +121,16 @@ def _blank(data, a, b):  # noqa: ANN001
 
 @nb.njit(cache=True)
 def scan_v2(data, starts, ends):  # noqa: ANN001, ANN201
-    """Per line: status, field starts/ends (n, 14), ints (n, 7), IPv4 pair (n, 2), in one pass."""
+    """Per line: status, field starts/ends (n, 14), ints (n, 7), IPv4 pair (n, 2), in one pass.
+
+    Offsets and values are only defined for ``FAST`` rows (the arrays are not zeroed).
+    """
     n = len(starts)
     status = np.full(n, SLOW, np.int8)
-    fs = np.zeros((n, FIELDS), np.int32)  # blocks are far below 2 GiB: half the memory of int64 offsets
-    fe = np.zeros((n, FIELDS), np.int32)
-    ints = np.zeros((n, 7), np.int64)
-    ips = np.zeros((n, 2), np.int64)
+    fs = np.empty((n, FIELDS), np.int32)  # blocks are far below 2 GiB: half the memory of int64 offsets
+    fe = np.empty((n, FIELDS), np.int32)
+    ints = np.empty((n, 7), np.int64)  # rows that are not FAST keep garbage: nobody reads them
+    ips = np.empty((n, 2), np.int64)
     for r in range(n):
         a, b = starts[r], ends[r]
         if _blank(data, a, b):
@@ -136,10 +139,10 @@ def scan_v2(data, starts, ends):  # noqa: ANN001, ANN201
         if data[a] == 123:  # '{': maybe a JSON-wrapped line
             continue
         field, begin, ok = 0, a, True
-        for i in range(a, b + 1):
-            c = data[i] if i < b else 32
+        for i in range(a, b):  # the last field ends at ``b``, after the loop
+            c = data[i]
             if c == 32:
-                if i == begin or field >= FIELDS:
+                if i == begin or field >= FIELDS - 1:
                     ok = False
                     break
                 fs[r, field], fe[r, field] = begin, i
@@ -148,6 +151,9 @@ def scan_v2(data, starts, ends):  # noqa: ANN001, ANN201
             elif c < 33 or c > 126 or c == 34 or c == 92:
                 ok = False
                 break
+        if ok and b > begin and field == FIELDS - 1:
+            fs[r, field], fe[r, field] = begin, b
+            field += 1
         if not ok or field != FIELDS or _equals(data, fs[r, 0], fe[r, 0], VERSION):
             continue
         for f in range(FIELDS):
