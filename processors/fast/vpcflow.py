@@ -22,7 +22,7 @@ import numpy as np
 
 from processors.chain import ChainResult, ProcessorChain
 from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
-from processors.fast.scan import BLANK, FAST, dictionary, keep_rows, scan_v2, split_lines
+from processors.fast.scan import BLANK, FAST, action_dictionary, dictionary, keep_rows, scan_v2, split_lines
 from processors.fast.tables import VpcTables
 from processors.parsers.vpcflow import V2
 from streams.core import metrics
@@ -198,4 +198,5 @@ class VpcFlowFastPath:
                                   self.include_id, self.with_cid, self.buffer)
         out.documents = n
         out.ids, out.numbers, out.ints, out.codes, out.addresses = ids, numbers, ints, codes, texts
-        out.strings = {k: dictionary(data, fs[:, k], fe[:, k]) for k in (1, 2, 12)}
+        out.strings = {k: dictionary(data, fs[:, k], fe[:, k]) for k in (1, 2)}
+        out.strings[12] = action_dictionary(data, fs[:, 12])
