@@ -1,0 +1,147 @@
+"""The fast path for ALB access logs: a block of file bytes to NDJSON documents and detector columns.
+
+``AlbFastPath.process`` takes a block of whole lines and returns an
+``AlbBatch``: the NDJSON bytes of every line the compiled scanner admitted
+(``alb_scan``), rendered by ``alb_render`` with per-distinct-value fragments
+from ``alb_tables``, plus the reference chain's result for every other line
+(Classic ELB, NLB, connection logs, escapes, IPv6, malformed lines: the same
+documents, the same dead letters with line numbers and reasons).
+
+``alb_support`` says whether a chain can take this path and why not.
+
+>>> from processors.chain import ParserSet, ProcessorChain
+>>> chain = ProcessorChain("auto", "elb", ParserSet(), [])
+>>> line = (b'http 2018-07-02T22:23:00.186641Z app/lb/1 192.168.1.9:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 '
+...         b'"GET http://x.com:80/ HTTP/1.1" "curl/7.46.0" - - arn "Root=1" "-" "-" 0 - "forward" "-" "-" "" "" "-" "-"')
+>>> batch = AlbFastPath(chain).process("replay", "f.log", line + b"\\nhttp x\\n", 1, {})
+>>> batch.documents, len(batch.slow.dead_letters), bytes(batch.ndjson)[:59]
+(1, 1, b'{"_id":"b4ce2d6bf78b91c8ecaa2c6a6bdba3d2","aws":{"elb":{"nam')
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from processors.chain import ChainResult, ProcessorChain
+from processors.fast.alb_render import MAX_FIXED, render_alb
+from processors.fast.alb_scan import CIP, scan_alb
+from processors.fast.alb_tables import AlbTables
+from processors.fast.render import event_ids
+from processors.fast.scan import BLANK, FAST, split_lines
+from streams.core import metrics
+from streams.core.model import Position, Record
+
+DATASET = "aws.elb_logs"
+SUPPORTED_ENRICHERS = {"network", "geoip", "community_id", "user_agent"}  # community_id adds nothing to ALB documents
+
+
+@dataclass(slots=True)
+class AlbBatch:
+    """One block: rendered documents of fast rows, the reference result of the others, token spans."""
+
+    ndjson: bytes | memoryview = b""
+    documents: int = 0
+    ids: np.ndarray = field(default_factory=lambda: np.zeros((0, 32), np.uint8))
+    slow: ChainResult = field(default_factory=ChainResult)
+    lines: int = 0
+    last_line: int = 0
+    columns: dict[str, Any] = field(default_factory=dict)
+    data: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    ts: np.ndarray = field(default_factory=lambda: np.zeros((0, 33), np.int64))
+    te: np.ndarray = field(default_factory=lambda: np.zeros((0, 33), np.int64))
+    ints: np.ndarray = field(default_factory=lambda: np.zeros((0, 8), np.int64))
+
+
+def alb_support(chain: ProcessorChain, keep_original: bool = False) -> str | None:
+    """None when ``chain`` can run on the fast ALB path, else the reason it cannot."""
+    if chain.dataset != "elb":
+        return f"dataset {chain.dataset!r}"
+    if keep_original or chain.parsers.get("elb").keep_original:
+        return "keep_original"
+    kinds = [getattr(e, "name", type(e).__name__) for e in chain.enrichers]
+    unsupported = [k for k in kinds if k not in SUPPORTED_ENRICHERS]
+    if unsupported or len(set(kinds)) != len(kinds):
+        return f"enrichers {unsupported or kinds}"
+    return None
+
+
+class AlbFastPath:
+    def __init__(self, chain: ProcessorChain, include_id: bool = True):
+        self.chain = chain
+        self.include_id = include_id
+        by_name = {getattr(e, "name", ""): e for e in chain.enrichers}
+        self.network = "network" in by_name
+        self.tables = AlbTables(by_name.get("network"), by_name.get("geoip"), by_name.get("user_agent"))
+
+    def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> AlbBatch:
+        data = np.frombuffer(block, np.uint8)
+        starts, ends = split_lines(data)
+        status, ts, te, ints, req = scan_alb(data, starts, ends)
+        numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
+        out = AlbBatch(lines=len(starts), last_line=first_line + len(starts) - 1, data=data)
+        rows = np.flatnonzero(status == FAST)
+        frags: list[bytes] = []
+        fc, bad = self._fragments(data, ts[rows], te[rows], ints[rows], req[rows], frags)
+        status[rows[bad]] = 1
+        keep = ~bad
+        rows, fc = rows[keep], fc[keep]
+        self._slow(out, source, path, block, starts, ends, numbers, status, attrs)
+        if len(rows):
+            self._render(out, data, rows, ts, te, ints, req, fc, frags, numbers, path)
+        metrics.STAGE_OUT.labels("parse", DATASET).inc(len(rows))
+        return out
+
+    def _fragments(self, data: np.ndarray, ts: np.ndarray, te: np.ndarray, ints: np.ndarray, req: np.ndarray,
+                   frags: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        n, t = len(ts), self.tables
+        fc = np.full((n, 7), -1, np.int64)
+        floats, bad = t.column("float", data, ts[:, 5:8].ravel(), te[:, 5:8].ravel(), frags)
+        fc[:, 0:3] = floats.reshape(n, 3)
+        bad = bad.reshape(n, 3).any(axis=1)
+        for k, kind, fs, fe in ((3, "url", req[:, 2], req[:, 3]), (4, "ua", ts[:, 13], te[:, 13]),
+                                (5, "tls", ts[:, 15], te[:, 15])):
+            present = np.flatnonzero(_present(data, fs, fe))
+            codes, _ = t.column(kind, data, fs[present], fe[present], frags)
+            fc[present, k] = codes
+        fc[:, 6] = t.sources(ints[:, CIP], frags) if n else fc[:, 6]
+        return fc, bad
+
+    def _slow(self, out: AlbBatch, source: str, path: str, block: bytes | memoryview, starts: np.ndarray,
+              ends: np.ndarray, numbers: np.ndarray, status: np.ndarray, attrs: dict) -> None:
+        now = time.time()
+        records = [
+            Record(bytes(block[starts[r]:ends[r]]), Position(source, path, "", str(numbers[r])), now, attrs)
+            for r in np.flatnonzero((status != FAST) & (status != BLANK)).tolist()
+        ]
+        if records:
+            out.slow = self.chain.process(records)
+
+    def _render(self, out: AlbBatch, data: np.ndarray, rows: np.ndarray, ts: np.ndarray, te: np.ndarray,
+                ints: np.ndarray, req: np.ndarray, fc: np.ndarray, frags: list[bytes], numbers: np.ndarray,
+                path: str) -> None:
+        ts, te, ints, req = ts[rows], te[rows], ints[rows], req[rows]
+        n = len(rows)
+        ids = np.empty((n, 32), np.uint8)
+        event_ids(np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8), numbers[rows], ids)
+        foff = np.cumsum([0] + [len(f) for f in frags]).astype(np.int64)
+        fbuf = np.frombuffer(b"".join(frags) or b"\0", np.uint8)
+        longest = np.diff(foff).max(initial=0)
+        # no token is written more than 4 times its length (3 ISO times from one 20+ byte token, lists at 2x)
+        bound = n * (MAX_FIXED + 7 * int(longest)) + 4 * int((te.max(axis=1) - ts[:, 0]).sum())
+        buf = np.empty(bound, np.uint8)
+        line_ends = render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, self.include_id, self.network, buf)
+        out.ndjson = memoryview(buf[: int(line_ends[-1])])
+        out.documents, out.ids = n, ids
+        out.ts, out.te, out.ints = ts, te, ints
+
+
+def _present(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> np.ndarray:
+    """Spans that ``put`` keeps: present, not empty, not ``-``."""
+    dash = np.zeros(len(fs), bool)
+    one = (fe - fs == 1) & (fs >= 0)
+    dash[one] = data[fs[one]] == 45
+    return (fs >= 0) & (fe > fs) & ~dash
