@@ -15,7 +15,7 @@ documents, the same dead letters with line numbers and reasons).
 ...         b'"GET http://x.com:80/ HTTP/1.1" "curl/7.46.0" - - arn "Root=1" "-" "-" 0 - "forward" "-" "-" "" "" "-" "-"')
 >>> batch = AlbFastPath(chain).process("replay", "f.log", line + b"\\nhttp x\\n", 1, {})
 >>> batch.documents, len(batch.slow.dead_letters), bytes(batch.ndjson)[:58]
-(1, 1, b'{"_id":"b4ce2d6bf78b91c8ecaa2c6a6bdba3d2","aws":{"elb":{"na')
+(1, 1, b'{"_id":"b4ce2d6bf78b91c8ecaa2c6a6bdba3d2","aws":{"elb":{"n')
 """
 
 from __future__ import annotations
