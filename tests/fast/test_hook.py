@@ -36,8 +36,8 @@ def test_columns_support_follows_the_schema() -> None:
     # ... but it cannot read VPC columns from a dataset that lacks them
     why = columns_support(_detector({"name": "r", "type": "vpc_rejects", "datasets": ["aws.example"]}), other)
     assert why == "detector type 'vpc_rejects' on aws.example"
-    assert columns_support(_detector({"name": "l", "type": "log_rate", "keys": ["dataset", "url.domain"]}), other) is None
-    assert columns_support(_detector({"name": "l", "type": "log_rate", "keys": ["user.name"]}), other) == "fields ['user.name']"
-    why = columns_support(_detector({"name": "l", "type": "log_rate", "keys": ["dataset"], "time_field": "event.end"}), other)
+    assert columns_support(_detector({"name": "l", "type": "log_rate", "keys": ["dataset", "url.domain"], "explain": ["url.domain"]}), other) is None
+    assert columns_support(_detector({"name": "l", "type": "log_rate", "keys": ["user.name"], "explain": []}), other) == "fields ['user.name']"
+    why = columns_support(_detector({"name": "l", "type": "log_rate", "keys": ["dataset"], "explain": [], "time_field": "event.end"}), other)
     assert why == "time field 'event.end'"
     assert columns_support(_detector({"name": "p", "type": "port_scan"}), SCHEMA) is None
