@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from processors.chain import ChainResult, ProcessorChain
+from processors.chain import ProcessorChain
+from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
 from processors.fast.scan import BLANK, FAST, dictionary, scan_v2, split_lines
 from processors.fast.tables import VpcTables
@@ -32,22 +33,56 @@ _ICMP4_PAIRS = {8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17, 10: 
 ICMP_PAIRS = np.array([_ICMP4_PAIRS.get(i, -1) for i in range(256)], np.int64)
 
 
+DATASET = "aws.vpcflow"
+TOP_LEVEL = {"aws", "event", "cloud", "@timestamp", "source", "destination", "network", "related"}
+# field -> (kind, index): str = token column, ip = address column, int = ints column
+FIELDS: dict[str, tuple[str, int]] = {
+    "aws.vpcflow.interface_id": ("str", 2), "aws.vpcflow.account_id": ("str", 1), "cloud.account.id": ("str", 1),
+    "aws.vpcflow.action": ("str", 12), "event.action": ("str", 12), "source.ip": ("ip", 0),
+    "source.address": ("ip", 0), "destination.ip": ("ip", 1), "destination.address": ("ip", 1),
+    "source.port": ("int", 0), "destination.port": ("int", 1),
+}
+
+
+def _absent(path: str) -> bool:
+    parts = path.split(".")
+    return parts[0] not in TOP_LEVEL or (parts[0] == "aws" and parts[1:2] != ["vpcflow"])
+
+
+SCHEMA = Schema(DATASET, frozenset(FIELDS), _absent, frozenset({"@timestamp", "event.end"}))
+
+
 @dataclass(slots=True)
-class FastBatch:
+class FastBatch(BlockBatch):
     """One block: rendered documents of fast rows, the reference result of the others, columns."""
 
-    ndjson: bytes | memoryview = b""
-    documents: int = 0
-    ids: np.ndarray = field(default_factory=lambda: np.zeros((0, 32), np.uint8))
+    schema = SCHEMA
     numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     ints: np.ndarray = field(default_factory=lambda: np.zeros((0, 7), np.int64))
     codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
     addresses: list[str] = field(default_factory=list)
     strings: dict[int, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
-    columns: dict[str, Any] = field(default_factory=dict)  # per-field columns the detectors share (fast.detect)
-    slow: ChainResult = field(default_factory=ChainResult)
-    lines: int = 0
-    last_line: int = 0
+
+    def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
+        kind, index = FIELDS[path]
+        if kind == "ip":
+            return self.codes[:, index], self.addresses
+        if kind == "str":
+            return self.strings[index]
+        values, inverse = np.unique(self.ints[:, index], return_inverse=True)
+        return inverse.astype(np.int64), values.tolist()
+
+    def times(self, path: str) -> np.ndarray:
+        return self.ints[:, 6].astype(np.float64)  # @timestamp and event.end are both the flow's end
+
+
+@register_fast_path("vpcflow")
+def build(chain: ProcessorChain, *, include_id: bool, keep_original: bool, sample: bytes) -> VpcFlowFastPath | str:
+    """The VPC flow fast path for ``chain`` or why not."""
+    if sample.lstrip()[:1] in (b"{", b"["):
+        return "the input looks like JSON"
+    why = fast_support(chain, keep_original)
+    return why if why is not None else VpcFlowFastPath(chain, include_id=include_id)
 
 
 def fast_support(chain: ProcessorChain, keep_original: bool = False) -> str | None:
@@ -68,6 +103,8 @@ def fast_support(chain: ProcessorChain, keep_original: bool = False) -> str | No
 
 
 class VpcFlowFastPath:
+    schema = SCHEMA
+
     def __init__(self, chain: ProcessorChain, include_id: bool = True):
         self.chain = chain
         self.include_id = include_id
