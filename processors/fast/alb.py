@@ -20,18 +20,22 @@ documents, the same dead letters with line numbers and reasons).
 
 from __future__ import annotations
 
+import socket
+import struct
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from processors.chain import ChainResult, ProcessorChain
+from processors.chain import ProcessorChain
 from processors.fast.alb_render import MAX_FIXED, render_alb
-from processors.fast.alb_scan import CIP, scan_alb
+from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, epochs, scan_alb
 from processors.fast.alb_tables import AlbTables
+from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.render import event_ids
-from processors.fast.scan import BLANK, FAST, split_lines
+from processors.fast.scan import BLANK, FAST, split_lines, token_codes
+from processors.parsers._http import url_fields
 from streams.core import metrics
 from streams.core.model import Position, Record
 
@@ -39,21 +43,82 @@ DATASET = "aws.elb_logs"
 SUPPORTED_ENRICHERS = {"network", "geoip", "community_id", "user_agent"}  # community_id adds nothing to ALB documents
 
 
-@dataclass(slots=True)
-class AlbBatch:
-    """One block: rendered documents of fast rows, the reference result of the others, token spans."""
+TOP_LEVEL = {"aws", "event", "@timestamp", "source", "related", "http", "url", "user_agent", "tls", "trace",
+             "destination", "cloud", "network"}
+# field -> (kind, index): tok = token column, int = ints column, req = request span pair, url = a url_fields key
+FIELDS: dict[str, tuple[str, Any]] = {
+    "aws.elb.name": ("tok", 2), "aws.elb.type": ("tok", 0), "aws.elb.target_group.arn": ("tok", 16),
+    "destination.domain": ("tok", 18), "user_agent.original": ("tok", 13), "aws.elb.ssl_cipher": ("tok", 14),
+    "source.ip": ("ip", CIP), "source.address": ("ip", CIP), "aws.elb.backend.ip": ("ip", TIP),
+    "source.port": ("int", CPORT), "aws.elb.backend.port": ("port", TPORT),
+    "http.response.status_code": ("int", STATUS), "aws.elb.backend.http.response.status_code": ("int", TSTATUS),
+    "http.request.body.bytes": ("int", RECV), "http.response.body.bytes": ("int", SENT),
+    "http.request.method": ("req", 0), "http.version": ("req", 4),
+    **{f"url.{key}": ("url", key) for key in ("original", "scheme", "domain", "port", "path", "query", "extension")},
+}
 
-    ndjson: bytes | memoryview = b""
-    documents: int = 0
-    ids: np.ndarray = field(default_factory=lambda: np.zeros((0, 32), np.uint8))
-    slow: ChainResult = field(default_factory=ChainResult)
-    lines: int = 0
-    last_line: int = 0
-    columns: dict[str, Any] = field(default_factory=dict)
+
+def _absent(path: str) -> bool:
+    """Fields no fast ALB document has."""
+    parts = path.split(".")
+    return (parts[0] not in TOP_LEVEL or (parts[0] == "aws" and parts[1:2] != ["elb"])
+            or (parts[0] == "destination" and path != "destination.domain")
+            or (parts[0] == "source" and parts[1:2] not in (["address"], ["ip"], ["port"], ["geo"], ["as"])))
+
+
+SCHEMA = Schema(DATASET, frozenset(FIELDS), _absent, frozenset({"@timestamp", "event.end"}))
+
+
+@dataclass(slots=True)
+class AlbBatch(BlockBatch):
+    """One block: rendered documents of fast rows, the reference result of the others, their token spans."""
+
+    schema = SCHEMA
     data: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
     ts: np.ndarray = field(default_factory=lambda: np.zeros((0, 33), np.int64))
     te: np.ndarray = field(default_factory=lambda: np.zeros((0, 33), np.int64))
     ints: np.ndarray = field(default_factory=lambda: np.zeros((0, 8), np.int64))
+    req: np.ndarray = field(default_factory=lambda: np.zeros((0, 6), np.int64))
+
+    def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
+        kind, index = FIELDS[path]
+        if kind == "tok":
+            return _span_values(self.data, self.ts[:, index], self.te[:, index], str)
+        if kind == "req":
+            return _span_values(self.data, self.req[:, index], self.req[:, index + 1], str)
+        if kind == "url":
+            return _span_values(self.data, self.req[:, 2], self.req[:, 3], lambda text: url_fields(text).get(index))
+        uniq, inverse = np.unique(self.ints[:, index], return_inverse=True)
+        convert = {"ip": lambda v: socket.inet_ntoa(struct.pack("!I", v)), "port": str, "int": int}[kind]
+        return inverse.astype(np.int64).ravel(), [None if v < 0 else convert(v) for v in uniq.tolist()]
+
+    def times(self, path: str) -> np.ndarray:
+        found = self.columns.get(("times",))
+        if found is None:
+            found = self.columns[("times",)] = epochs(self.data, self.ts[:, TIME], self.te[:, TIME])
+        return found
+
+
+def _span_values(data: np.ndarray, fs: np.ndarray, fe: np.ndarray, convert: Any) -> tuple[np.ndarray, list[Any]]:
+    """Codes and distinct converted values of spans (absent spans, ``-`` and empty ones: None)."""
+    present = _present(data, fs, fe)
+    rows = np.flatnonzero(present)
+    codes, firsts = token_codes(data, fs[rows], fe[rows])
+    converted = [convert(data[fs[rows[r]]:fe[rows[r]]].tobytes().decode()) for r in firsts.tolist()] + [None]
+    out = np.full(len(fs), len(converted) - 1, np.int64)
+    out[rows] = codes
+    index: dict[tuple[type, Any], int] = {}
+    remap = np.array([index.setdefault((type(v), v), len(index)) for v in converted], np.int64)
+    return remap[out], [value for (_, value) in index]
+
+
+@register_fast_path("elb")
+def build(chain: ProcessorChain, *, include_id: bool, keep_original: bool, sample: bytes) -> AlbFastPath | str:
+    """The ALB fast path for ``chain`` or why not."""
+    if sample.lstrip()[:1] in (b"{", b"["):
+        return "the input looks like JSON"
+    why = alb_support(chain, keep_original)
+    return why if why is not None else AlbFastPath(chain, include_id=include_id)
 
 
 def alb_support(chain: ProcessorChain, keep_original: bool = False) -> str | None:
@@ -70,6 +135,8 @@ def alb_support(chain: ProcessorChain, keep_original: bool = False) -> str | Non
 
 
 class AlbFastPath:
+    schema = SCHEMA
+
     def __init__(self, chain: ProcessorChain, include_id: bool = True):
         self.chain = chain
         self.include_id = include_id
@@ -136,7 +203,7 @@ class AlbFastPath:
         line_ends = render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, self.include_id, self.network, buf)
         out.ndjson = memoryview(buf[: int(line_ends[-1])])
         out.documents, out.ids = n, ids
-        out.ts, out.te, out.ints = ts, te, ints
+        out.ts, out.te, out.ints, out.req = ts, te, ints, req
 
 
 def _present(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> np.ndarray:

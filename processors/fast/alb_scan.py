@@ -6,7 +6,8 @@
   (``http``, ``https``, ``h2``, ``grpcs``, ``ws``, ``wss``) and a space, at
   least 17 tokens separated by spaces, every quote opening a token and
   closing it before a space or the end of the line (so ``_http.tokens``
-  splits it the same way), an ISO time the parser reads on its fast branch,
+  splits it the same way), an ISO time the parser reads on its fast branch
+  (and ``datetime.fromisoformat`` reads too, for the detectors' clock),
   a client ``a.b.c.d:port`` with a canonical IPv4 address, a target that is
   such an address or absent, an ELB status code, integer or absent target
   status and byte counts, and a request creation time that is ISO or absent.
@@ -48,6 +49,7 @@ TYPE_LEN = np.array([len(t) for t in _TYPES], np.int64)
 for _k, _t in enumerate(_TYPES):
     TYPES[_k, :len(_t)] = np.frombuffer(_t, np.uint8)
 HTTP_SLASH = np.frombuffer(b"HTTP/", np.uint8).copy()
+DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
 
 
 @nb.njit(inline="always")
@@ -121,6 +123,22 @@ def iso_fast(data, a, b):  # noqa: ANN001, ANN201
     minute = (data[a + 14] - 48) * 10 + data[a + 15] - 48
     second = (data[a + 17] - 48) * 10 + data[a + 18] - 48
     return 1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 60
+
+
+@nb.njit(inline="always")
+def _calendar(data, a):  # noqa: ANN001, ANN201
+    """``YYYY-MM-DDTHH:MM`` with a real day of its month: what ``datetime.fromisoformat`` (the detectors' clock) reads."""
+    if data[a + 7] != 45 or data[a + 16] != 58:
+        return False
+    year = 0
+    for k in range(4):
+        year = year * 10 + data[a + k] - 48
+    month = (data[a + 5] - 48) * 10 + data[a + 6] - 48
+    day = (data[a + 8] - 48) * 10 + data[a + 9] - 48
+    days = DAYS[month]
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        days = 29
+    return year >= 1 and day <= days
 
 
 @nb.njit(inline="always")
@@ -219,7 +237,7 @@ def scan_alb(data, starts, ends):  # noqa: ANN001, ANN201
         count = _tokens(data, a, b, ts, te, r)
         if count < MIN_TOKENS or ts[r, 0] != a or not _alb_type(data, a, te[r, 0]):
             continue
-        if not iso_fast(data, ts[r, TIME], te[r, TIME]):
+        if not iso_fast(data, ts[r, TIME], te[r, TIME]) or not _calendar(data, ts[r, TIME]):
             continue
         if not _host_port(data, ts[r, CLIENT], te[r, CLIENT], ints[r], CIP):
             continue
@@ -239,3 +257,28 @@ def scan_alb(data, starts, ends):  # noqa: ANN001, ANN201
         _request(data, ts[r, REQUEST], te[r, REQUEST], req, r)
         status[r] = FAST
     return status, ts, te, ints, req
+
+
+@nb.njit(cache=True)
+def epochs(data, ts, te):  # noqa: ANN001, ANN201
+    """Epoch seconds of each rendered ``@timestamp`` (millisecond ISO text), as ``EventClock.epoch`` computes them."""
+    n = len(ts)
+    out = np.empty(n, np.float64)
+    for r in range(n):
+        a, b = ts[r], te[r]
+        year = (data[a] - 48) * 1000 + (data[a + 1] - 48) * 100 + (data[a + 2] - 48) * 10 + data[a + 3] - 48
+        month = (data[a + 5] - 48) * 10 + data[a + 6] - 48
+        day = (data[a + 8] - 48) * 10 + data[a + 9] - 48
+        y = year - 1 if month <= 2 else year
+        era = y // 400
+        yoe = y - era * 400
+        doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+        days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+        seconds = days * 86400 + ((data[a + 11] - 48) * 10 + data[a + 12] - 48) * 3600 \
+            + ((data[a + 14] - 48) * 10 + data[a + 15] - 48) * 60 + (data[a + 17] - 48) * 10 + data[a + 18] - 48
+        frac = a + 20 if b - a > 20 and data[a + 19] == 46 else b - 1
+        millis = 0
+        for i in range(3):
+            millis = millis * 10 + (data[frac + i] - 48 if frac + i < b - 1 else 0)
+        out[r] = np.float64(seconds) + np.float64(millis) / 1000.0
+    return out
