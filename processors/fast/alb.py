@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from processors.chain import ProcessorChain
-from processors.fast.alb_render import MAX_FIXED, render_alb
+from processors.fast.alb_render import AGENT, GEO, MAX_FIXED, TLS, URL, render_alb
 from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, epochs, scan_alb
 from processors.fast.alb_tables import AlbTables
 from processors.fast.base import BlockBatch, Schema, register_fast_path
@@ -79,15 +79,18 @@ class AlbBatch(BlockBatch):
     te: np.ndarray = field(default_factory=lambda: np.zeros((0, 33), np.int64))
     ints: np.ndarray = field(default_factory=lambda: np.zeros((0, 8), np.int64))
     req: np.ndarray = field(default_factory=lambda: np.zeros((0, 6), np.int64))
+    dicts: dict[str, tuple[np.ndarray, list[bytes]]] = field(default_factory=dict)  # span dictionaries, shared
 
     def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
         kind, index = FIELDS[path]
-        if kind == "tok":
-            return _span_values(self.data, self.ts[:, index], self.te[:, index], str)
-        if kind == "req":
-            return _span_values(self.data, self.req[:, index], self.req[:, index + 1], str)
-        if kind == "url":
-            return _span_values(self.data, self.req[:, 2], self.req[:, 3], lambda text: url_fields(text).get(index))
+        if kind in ("tok", "req", "url"):
+            name = "ua" if index == 13 and kind == "tok" else "url" if kind == "url" else f"{kind}{index}"
+            found = self.dicts.get(name)
+            if found is None:
+                spans = (self.ts[:, index], self.te[:, index]) if kind == "tok" else (self.req[:, index], self.req[:, index + 1])
+                found = self.dicts[name] = dictionary(self.data, *spans)
+            convert = (lambda text: url_fields(text).get(index)) if kind == "url" else str
+            return _converted(*found, convert)
         uniq, inverse = np.unique(self.ints[:, index], return_inverse=True)
         convert = {"ip": lambda v: socket.inet_ntoa(struct.pack("!I", v)), "port": str, "int": int}[kind]
         return inverse.astype(np.int64).ravel(), [None if v < 0 else convert(v) for v in uniq.tolist()]
@@ -99,17 +102,21 @@ class AlbBatch(BlockBatch):
         return found
 
 
-def _span_values(data: np.ndarray, fs: np.ndarray, fe: np.ndarray, convert: Any) -> tuple[np.ndarray, list[Any]]:
-    """Codes and distinct converted values of spans (absent spans, ``-`` and empty ones: None)."""
-    present = _present(data, fs, fe)
-    rows = np.flatnonzero(present)
-    codes, firsts = token_codes(data, fs[rows], fe[rows])
-    converted = [convert(data[fs[rows[r]]:fe[rows[r]]].tobytes().decode()) for r in firsts.tolist()] + [None]
-    out = np.full(len(fs), len(converted) - 1, np.int64)
-    out[rows] = codes
+def dictionary(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
+    """A code per span (-1: absent, ``-`` or empty, as ``put`` skips them) and the distinct texts."""
+    rows = np.flatnonzero(_present(data, fs, fe))
+    local, firsts = token_codes(data, fs[rows], fe[rows])
+    codes = np.full(len(fs), -1, np.int64)
+    codes[rows] = local
+    return codes, [data[fs[rows[r]]:fe[rows[r]]].tobytes() for r in firsts.tolist()]
+
+
+def _converted(codes: np.ndarray, texts: list[bytes], convert: Any) -> tuple[np.ndarray, list[Any]]:
+    """Codes and distinct values of ``convert(text)`` (None for absent spans), equal values merged."""
     index: dict[tuple[type, Any], int] = {}
-    remap = np.array([index.setdefault((type(v), v), len(index)) for v in converted], np.int64)
-    return remap[out], [value for (_, value) in index]
+    remap = np.array([index.setdefault((type(v), v), len(index))
+                      for v in [convert(t.decode()) for t in texts] + [None]], np.int64)
+    return remap[codes], [value for (_, value) in index]  # code -1 picks the last entry: None
 
 
 @register_fast_path("elb")
@@ -142,7 +149,7 @@ class AlbFastPath:
         self.include_id = include_id
         by_name = {getattr(e, "name", ""): e for e in chain.enrichers}
         self.network = "network" in by_name
-        self.tables = AlbTables(by_name.get("network"), by_name.get("geoip"), by_name.get("user_agent"))
+        self.tables = AlbTables(by_name.get("geoip"), by_name.get("user_agent"))
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> AlbBatch:
         data = np.frombuffer(block, np.uint8)
@@ -151,31 +158,25 @@ class AlbFastPath:
         numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
         out = AlbBatch(lines=len(starts), last_line=first_line + len(starts) - 1, data=data)
         rows = np.flatnonzero(status == FAST)
-        frags: list[bytes] = []
-        fc, bad = self._fragments(data, ts[rows], te[rows], ints[rows], req[rows], frags)
-        status[rows[bad]] = 1
-        keep = ~bad
-        rows, fc = rows[keep], fc[keep]
         self._slow(out, source, path, block, starts, ends, numbers, status, attrs)
         if len(rows):
-            self._render(out, data, rows, ts, te, ints, req, fc, frags, numbers, path)
+            self._render(out, data, rows, ts, te, ints, req, numbers, path)
         metrics.STAGE_OUT.labels("parse", DATASET).inc(len(rows))
         return out
 
-    def _fragments(self, data: np.ndarray, ts: np.ndarray, te: np.ndarray, ints: np.ndarray, req: np.ndarray,
-                   frags: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-        n, t = len(ts), self.tables
-        fc = np.full((n, 7), -1, np.int64)
-        floats, bad = t.column("float", data, ts[:, 5:8].ravel(), te[:, 5:8].ravel(), frags)
-        fc[:, 0:3] = floats.reshape(n, 3)
-        bad = bad.reshape(n, 3).any(axis=1)
-        for k, kind, fs, fe in ((3, "url", req[:, 2], req[:, 3]), (4, "ua", ts[:, 13], te[:, 13]),
-                                (5, "tls", ts[:, 15], te[:, 15])):
-            present = np.flatnonzero(_present(data, fs, fe))
-            codes, _ = t.column(kind, data, fs[present], fe[present], frags)
-            fc[present, k] = codes
-        fc[:, 6] = t.sources(ints[:, CIP], frags) if n else fc[:, 6]
-        return fc, bad
+    def _fragments(self, out: AlbBatch, data: np.ndarray, ts: np.ndarray, te: np.ndarray, ints: np.ndarray,
+                   req: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
+        """Fragment codes per fast row (``alb_render`` columns) and the fragments, one per distinct value."""
+        frags: list[bytes] = []
+        fc = np.full((len(ts), 4), -1, np.int64)
+        for k, kind, fs, fe in ((URL, "url", req[:, 2], req[:, 3]), (AGENT, "ua", ts[:, 13], te[:, 13]),
+                                (TLS, "tls", ts[:, 15], te[:, 15])):
+            codes, texts = out.dicts[kind] = dictionary(data, fs, fe)
+            mapped = np.append(self.tables.fragments(kind, texts, frags), -1)
+            fc[:, k] = mapped[codes]  # code -1 (absent) picks the appended -1
+        if len(ts):
+            fc[:, GEO] = self.tables.sources(ints[:, CIP], frags)
+        return fc, frags
 
     def _slow(self, out: AlbBatch, source: str, path: str, block: bytes | memoryview, starts: np.ndarray,
               ends: np.ndarray, numbers: np.ndarray, status: np.ndarray, attrs: dict) -> None:
@@ -188,9 +189,9 @@ class AlbFastPath:
             out.slow = self.chain.process(records)
 
     def _render(self, out: AlbBatch, data: np.ndarray, rows: np.ndarray, ts: np.ndarray, te: np.ndarray,
-                ints: np.ndarray, req: np.ndarray, fc: np.ndarray, frags: list[bytes], numbers: np.ndarray,
-                path: str) -> None:
+                ints: np.ndarray, req: np.ndarray, numbers: np.ndarray, path: str) -> None:
         ts, te, ints, req = ts[rows], te[rows], ints[rows], req[rows]
+        fc, frags = self._fragments(out, data, ts, te, ints, req)
         n = len(rows)
         ids = np.empty((n, 32), np.uint8)
         event_ids(np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8), numbers[rows], ids)
@@ -198,7 +199,7 @@ class AlbFastPath:
         fbuf = np.frombuffer(b"".join(frags) or b"\0", np.uint8)
         longest = np.diff(foff).max(initial=0)
         # no token is written more than 4 times its length (3 ISO times from one 20+ byte token, lists at 2x)
-        bound = n * (MAX_FIXED + 7 * int(longest)) + 4 * int((te.max(axis=1) - ts[:, 0]).sum())
+        bound = n * (MAX_FIXED + 4 * int(longest)) + 4 * int((te.max(axis=1) - ts[:, 0]).sum())
         buf = np.empty(bound, np.uint8)
         line_ends = render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, self.include_id, self.network, buf)
         out.ndjson = memoryview(buf[: int(line_ends[-1])])

@@ -3,10 +3,10 @@
 Each line is the document ``ElbParser`` + the enrichers + the NDJSON sink
 write for the same input, key for key (``tests/fast/test_alb.py``). Strings
 are copied from the token spans (``alb_scan`` admitted only JSON-safe
-bytes); integers are rendered from their parsed values; what needs Python
-semantics (floats, URLs, user agents, TLS versions, GeoIP) comes as
+bytes); integers and processing times are rendered from their digits; what
+needs Python semantics (URLs, user agents, TLS versions, GeoIP) comes as
 fragments computed once per distinct value (``alb_tables``), picked by the
-codes in ``fc``: -1 is none.
+codes in ``fc`` (columns ``URL``, ``AGENT``, ``TLS``, ``GEO``): -1 is none.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, _absent
 from processors.fast.render import _copy
 
+URL, AGENT, TLS, GEO = range(4)  # fragment columns
 FLOAT_KEYS = ("request_processing_time", "backend_processing_time", "response_processing_time")
 # (token index, literal before, literal after) of the plain string fields of aws.elb after the TLS ones
 _ELB_STRINGS = [(16, ',"target_group":{"arn":"', '"}'), (17, ',"trace_id":"', '"'), (19, ',"chosen_cert":{"arn":"', '"}'),
@@ -101,6 +102,27 @@ def _iso(out, pos, data, a, b):  # noqa: ANN001
 
 
 @nb.njit(inline="always")
+def _seconds(out, pos, data, a, b):  # noqa: ANN001
+    """orjson's text of ``float(data[a:b])`` for what ``alb_scan.seconds_ok`` admits: ``0.0``, ``12.0``, ``0.035``."""
+    dot = b
+    for i in range(a, b):
+        if data[i] == 46:
+            dot = i
+    i = a
+    while i < dot - 1 and data[i] == 48:
+        i += 1
+    pos = _copy(out, pos, data, i, dot)
+    out[pos] = 46
+    end = b
+    while end > dot + 1 and data[end - 1] == 48:
+        end -= 1
+    if end > dot + 1:
+        return _copy(out, pos + 1, data, dot + 1, end)
+    out[pos + 1] = 48
+    return pos + 2
+
+
+@nb.njit(inline="always")
 def _frag(out, pos, fbuf, foff, code):  # noqa: ANN001
     return _copy(out, pos, fbuf, foff[code], foff[code + 1])
 
@@ -163,8 +185,9 @@ def render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network
                 pos = _lit(out, _int(out, _lit(out, pos, L_BSTATUS), ints[r, TSTATUS]), L_CLOSE2)
             pos = _lit(out, pos, L_CLOSE)
         for k in range(3):
-            if fc[r, k] >= 0:
-                pos = _lit(out, _frag(out, _lit(out, pos, L_FLOAT[k]), fbuf, foff, fc[r, k]), L_CLOSE)
+            a, b = ts[r, 5 + k], te[r, 5 + k]
+            if not _absent(data, a, b) and not (b - a == 2 and data[a] == 45 and data[a + 1] == 49):
+                pos = _lit(out, _seconds(out, _lit(out, pos, L_FLOAT[k]), data, a, b), L_CLOSE)
         cipher = not _absent(data, ts[r, 14], te[r, 14])
         if cipher:
             pos = _lit(out, _copy(out, _lit(out, pos, L_CIPHER), data, ts[r, 14], te[r, 14]), L_QUOTE)
@@ -191,8 +214,8 @@ def render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network
         pos = _ipv4(out, _lit(out, pos, L_SOURCE), ints[r, CIP])
         pos = _ipv4(out, _lit(out, pos, L_IP), ints[r, CIP])
         pos = _int(out, _lit(out, pos, L_PORT), ints[r, CPORT])
-        if fc[r, 6] >= 0:
-            pos = _frag(out, pos, fbuf, foff, fc[r, 6])
+        if fc[r, GEO] >= 0:
+            pos = _frag(out, pos, fbuf, foff, fc[r, GEO])
         pos = _ipv4(out, _lit(out, pos, L_RELATED), ints[r, CIP])
         if ints[r, TIP] >= 0 and ints[r, TIP] != ints[r, CIP]:
             pos = _ipv4(out, _lit(out, pos, L_SEP), ints[r, TIP])
@@ -214,17 +237,17 @@ def render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network
         if req[r, 4] >= 0:
             pos = _lit(out, _copy(out, _lit(out, pos, L_VERSION), data, req[r, 4], req[r, 5]), L_QUOTE)
         pos = _lit(out, pos, L_CLOSE)
-        for k in (3, 4):  # url, user_agent: whole members
+        for k in (URL, AGENT):  # whole members
             if fc[r, k] >= 0:
                 pos = _frag(out, pos, fbuf, foff, fc[r, k])
-        if cipher or fc[r, 5] >= 0:
+        if cipher or fc[r, TLS] >= 0:
             pos = _lit(out, pos, L_TLS)
             if cipher:
                 pos = _lit(out, _copy(out, _lit(out, pos, L_TCIPHER), data, ts[r, 14], te[r, 14]), L_QUOTE)
-                if fc[r, 5] >= 0:
+                if fc[r, TLS] >= 0:
                     pos = _lit(out, pos, L_COMMA)
-            if fc[r, 5] >= 0:
-                pos = _frag(out, pos, fbuf, foff, fc[r, 5])
+            if fc[r, TLS] >= 0:
+                pos = _frag(out, pos, fbuf, foff, fc[r, TLS])
             pos = _lit(out, pos, L_CLOSE)
         if not _absent(data, ts[r, 17], te[r, 17]):
             pos = _lit(out, _copy(out, _lit(out, pos, L_TRACE), data, ts[r, 17], te[r, 17]), L_QCLOSE)

@@ -49,6 +49,10 @@ TYPE_LEN = np.array([len(t) for t in _TYPES], np.int64)
 for _k, _t in enumerate(_TYPES):
     TYPES[_k, :len(_t)] = np.frombuffer(_t, np.uint8)
 HTTP_SLASH = np.frombuffer(b"HTTP/", np.uint8).copy()
+# byte classes: 0 token byte, 1 space, 2 quote, 3 what the kernel declines (controls, backslash, non-ASCII)
+CLASS = np.full(256, 3, np.uint8)
+CLASS[33:127] = 0
+CLASS[32], CLASS[34], CLASS[92] = 1, 2, 3
 DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
 
 
@@ -74,6 +78,30 @@ def _number(data, a, b):  # noqa: ANN001, ANN201
             return -2
         value = value * 10 + (c - 48)
     return value
+
+
+@nb.njit(inline="always")
+def seconds_ok(data, a, b):  # noqa: ANN001, ANN201
+    """A processing time the kernel renders as orjson does ``float(text)``: ``D{1,6}[.D{0,6}]``, 0 or >= 0.001.
+
+    Absent values (``-``, empty, ``-1``) are fine too (``_num`` gives None); anything else goes to the parser.
+    """
+    if _absent(data, a, b) or (b - a == 2 and data[a] == 45 and data[a + 1] == 49):
+        return True
+    dot, nonzero, visible = -1, False, False
+    for i in range(a, b):
+        c = data[i]
+        if c == 46 and dot < 0:
+            dot = i
+        elif 48 <= c <= 57:
+            if c != 48:
+                nonzero = True
+                if dot < 0 or i - dot <= 3:
+                    visible = True  # a digit worth >= 0.001
+        else:
+            return False
+    whole = (dot if dot >= 0 else b) - a
+    return 1 <= whole <= 6 and (dot < 0 or b - dot - 1 <= 6) and (visible or not nonzero)
 
 
 @nb.njit(inline="always")
@@ -160,26 +188,34 @@ def _tokens(data, a, b, ts, te, r):  # noqa: ANN001, ANN201
     """Token spans of one line into ``ts[r]``, ``te[r]``; the token count, or -1 when the kernel declines."""
     count, i = 0, a
     while i < b:
-        c = data[i]
-        if c == 32:
+        c = CLASS[data[i]]
+        if c == 1:
             i += 1
             continue
-        if c == 34:
+        if c == 2:
             j = i + 1
-            while j < b and data[j] != 34:
-                if data[j] < 32 or data[j] > 126 or data[j] == 92:
+            while j < b:
+                k = CLASS[data[j]]
+                if k == 2:
+                    break
+                if k == 3:
                     return -1
                 j += 1
             if j >= b or (j + 1 < b and data[j + 1] != 32):
                 return -1
             start, stop, i = i + 1, j, j + 1
-        else:
-            j = i
-            while j < b and data[j] != 32:
-                if data[j] < 33 or data[j] > 126 or data[j] == 92 or data[j] == 34:
+        elif c == 0:
+            j = i + 1
+            while j < b:
+                k = CLASS[data[j]]
+                if k == 1:
+                    break
+                if k != 0:
                     return -1
                 j += 1
             start, stop, i = i, j, j
+        else:
+            return -1
         if count < NTOK:
             ts[r, count], te[r, count] = start, stop
         count += 1
@@ -253,6 +289,9 @@ def scan_alb(data, starts, ends):  # noqa: ANN001, ANN201
         if not ok or ints[r, STATUS] < 0 or (ints[r, TIP] < 0 and ints[r, TSTATUS] >= 0):
             continue
         if not _absent(data, ts[r, CREATED], te[r, CREATED]) and not iso_fast(data, ts[r, CREATED], te[r, CREATED]):
+            continue
+        if not (seconds_ok(data, ts[r, 5], te[r, 5]) and seconds_ok(data, ts[r, 6], te[r, 6])
+                and seconds_ok(data, ts[r, 7], te[r, 7])):
             continue
         _request(data, ts[r, REQUEST], te[r, REQUEST], req, r)
         status[r] = FAST
