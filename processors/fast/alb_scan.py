@@ -37,7 +37,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.scan import BLANK, FAST, SLOW, _blank, _ipv4
+from processors.fast.scan import BLANK, FAST, SLOW, _blank, _int, _ipv4
 
 NTOK = 33  # ElbParser.ALB_FIELDS: later tokens are checked but not used
 MIN_TOKENS = 17
@@ -64,20 +64,11 @@ def _absent(data, a, b):  # noqa: ANN001, ANN201
 
 @nb.njit(inline="always")
 def _number(data, a, b):  # noqa: ANN001, ANN201
-    """``_num(value, kind=int)``: -1 for absent or -1, -2 for what the kernel leaves to the parser."""
-    if _absent(data, a, b):
+    """``_num(value, kind=int)``: -1 for absent or -1, -2 for what the kernel leaves to the parser (signs, zeros in front)."""
+    if _absent(data, a, b) or (b - a == 2 and data[a] == 45 and data[a + 1] == 49):
         return -1
-    if b - a == 2 and data[a] == 45 and data[a + 1] == 49:
-        return -1
-    if b - a > 15:
-        return -2
-    value = 0
-    for i in range(a, b):
-        c = data[i]
-        if c < 48 or c > 57:
-            return -2
-        value = value * 10 + (c - 48)
-    return value
+    value = _int(data, a, b, 10**15)
+    return -2 if value < 0 else value
 
 
 @nb.njit(inline="always")
@@ -184,6 +175,22 @@ def _alb_type(data, a, b):  # noqa: ANN001, ANN201
 
 
 @nb.njit(inline="always")
+def _run(data, j, b, stop):  # noqa: ANN001, ANN201
+    """Index of the first byte of class ``stop`` from ``j`` (``b`` if none); -1 when a declined byte comes first.
+
+    Inside quotes (``stop`` 2) spaces are token bytes; outside (``stop`` 1) a quote is declined.
+    """
+    while j < b:
+        k = CLASS[data[j]]
+        if k == stop:
+            return j
+        if k == 3 or k == 2:
+            return -1
+        j += 1
+    return j
+
+
+@nb.njit(inline="always")
 def _tokens(data, a, b, ts, te, r):  # noqa: ANN001, ANN201
     """Token spans of one line into ``ts[r]``, ``te[r]``; the token count, or -1 when the kernel declines."""
     count, i = 0, a
@@ -193,26 +200,14 @@ def _tokens(data, a, b, ts, te, r):  # noqa: ANN001, ANN201
             i += 1
             continue
         if c == 2:
-            j = i + 1
-            while j < b:
-                k = CLASS[data[j]]
-                if k == 2:
-                    break
-                if k == 3:
-                    return -1
-                j += 1
-            if j >= b or (j + 1 < b and data[j + 1] != 32):
+            j = _run(data, i + 1, b, 2)
+            if j < 0 or j >= b or (j + 1 < b and data[j + 1] != 32):
                 return -1
             start, stop, i = i + 1, j, j + 1
         elif c == 0:
-            j = i + 1
-            while j < b:
-                k = CLASS[data[j]]
-                if k == 1:
-                    break
-                if k != 0:
-                    return -1
-                j += 1
+            j = _run(data, i + 1, b, 1)
+            if j < 0:
+                return -1
             start, stop, i = i, j, j
         else:
             return -1
