@@ -21,24 +21,11 @@ from detectors.sketches import _P, Distinct, TopCounter, _hash64
 from detectors.vpc_rejects import REJECT_VALUES
 from detectors.windowed import Aggregate, dataset_matches
 from detectors.windows import Partial
+from processors.fast.base import Schema
 from processors.fast.groupby import Groups, first_seen, group_rows, misra_gries
-from processors.fast.scan import distinct_codes
 
-DATASET = "aws.vpcflow"
-TOP_LEVEL = {"aws", "event", "cloud", "@timestamp", "source", "destination", "network", "related"}
-# field -> (kind, index): str = token column, ip = address column, int = ints column
-FIELDS: dict[str, tuple[str, int]] = {
-    "aws.vpcflow.interface_id": ("str", 2), "aws.vpcflow.account_id": ("str", 1), "cloud.account.id": ("str", 1),
-    "aws.vpcflow.action": ("str", 12), "event.action": ("str", 12), "source.ip": ("ip", 0),
-    "source.address": ("ip", 0), "destination.ip": ("ip", 1), "destination.address": ("ip", 1),
-    "source.port": ("int", 0), "destination.port": ("int", 1), "dataset": ("dataset", 0),
-}
-
-
-def _absent(path: str) -> bool:
-    parts = path.split(".")
-    return parts[0] not in TOP_LEVEL or (parts[0] == "aws" and parts[1:2] != ["vpcflow"])
-
+VPC_KINDS = ("vpc_rejects", "port_scan")  # need VPC flow's action and port columns
+GENERIC_KINDS = ("log_rate", "error_rate")
 
 def _needed(detector: Any) -> list[str]:
     cfg = detector.config
@@ -50,14 +37,30 @@ def _needed(detector: Any) -> list[str]:
     return names
 
 
-def columns_support(detector: Any) -> str | None:
-    """None when ``aggregate_columns`` reproduces this detector's aggregation, else why not."""
-    if detector.type_name not in ("vpc_rejects", "port_scan", "log_rate", "error_rate"):
-        return f"detector type {detector.type_name!r}"
-    if detector.config.time_field not in ("@timestamp", "event.end"):
+def columns_support(detector: Any, schema: Schema | None = None) -> str | None:
+    """None when ``aggregate_columns`` reproduces this detector's aggregation on ``schema``'s batches, else why not.
+
+    ``schema`` defaults to the VPC flow fast path's. A detector whose
+    ``datasets`` exclude the schema's dataset is always served (it skips
+    every row, as it skips every event).
+    """
+    schema = schema or _vpc_schema()
+    datasets = detector.config.datasets
+    if datasets is not None and not dataset_matches(schema.dataset, datasets):
+        return None
+    kinds = VPC_KINDS + GENERIC_KINDS if schema.dataset == _vpc_schema().dataset else GENERIC_KINDS
+    if detector.type_name not in kinds:
+        return f"detector type {detector.type_name!r} on {schema.dataset}"
+    if detector.config.time_field not in schema.times:
         return f"time field {detector.config.time_field!r}"
-    missing = [f for f in _needed(detector) if f not in FIELDS and not _absent(f)]
+    missing = [f for f in _needed(detector) if not schema.serves(f)]
     return f"fields {missing}" if missing else None
+
+
+def _vpc_schema() -> Schema:
+    from processors.fast.vpcflow import SCHEMA
+
+    return SCHEMA
 
 
 @dataclass(slots=True)
@@ -82,18 +85,12 @@ def column(batch: Any, path: str) -> Column:
 
 
 def _column(batch: Any, path: str) -> tuple[np.ndarray, list[Any]]:
-    n = batch.documents
-    if path not in FIELDS:
-        return np.zeros(n, np.int64), [None]
-    kind, index = FIELDS[path]
-    if kind == "dataset":
-        return np.zeros(n, np.int64), [DATASET]
-    if kind == "ip":
-        return batch.codes[:, index], batch.addresses
-    if kind == "str":
-        return batch.strings[index]
-    codes, values = distinct_codes(batch.ints[:, index])
-    return codes, values.tolist()
+    schema = batch.schema
+    if path == "dataset":
+        return np.zeros(batch.documents, np.int64), [schema.dataset]
+    if path in schema.fields:
+        return batch.values(path)
+    return np.zeros(batch.documents, np.int64), [None]  # absent from every document
 
 
 def _key_codes(batch: Any, path: str) -> tuple[np.ndarray, list[str | None]]:
@@ -122,8 +119,9 @@ class _Folder:
 
     def run(self) -> None:
         kind, cfg, batch = self.det.type_name, self.cfg, self.batch
-        action = column(batch, "aws.vpcflow.action")
-        reject = np.array([v in REJECT_VALUES for v in action.values], bool)[action.codes]
+        if kind in VPC_KINDS:
+            action = column(batch, "aws.vpcflow.action")
+            reject = np.array([v in REJECT_VALUES for v in action.values], bool)[action.codes]
         if kind == "port_scan":
             self._scan(reject)
             return
@@ -212,16 +210,21 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
     datasets = detector.config.datasets
     if n == 0:
         return out
-    if datasets is not None and not dataset_matches(DATASET, datasets):
+    if datasets is not None and not dataset_matches(batch.schema.dataset, datasets):
         out.skipped = n
         return out
-    ends = batch.ints[:, 6]
+    clock = detector.config.time_field
+    ends = batch.columns.get(("times", clock))
+    if ends is None:
+        ends = batch.columns["times", clock] = batch.times(clock)
     width = detector.config.window.seconds
     names = _key_fields(detector)
     keys = [_key_codes(batch, name) for name in names]
     valid = [np.array([k is not None for k in values], bool) for _, values in keys]
-    groups = group_rows((ends // width) * width, width, [(codes, ok) for (codes, _), ok in zip(keys, valid, strict=True)],
-                        batch.columns, names)  # per-field sorts shared by the detectors through the block's columns
+    starts = (ends // width).astype(np.int64) * width
+    groups = group_rows(starts, width, [(codes, ok) for (codes, _), ok in zip(keys, valid, strict=True)],
+                        batch.columns, [f"{clock}\x1f{name}" for name in names])  # per-field sorts shared by the
+    # detectors (same time field, window width and key field) through the block's columns
     any_key = np.zeros(n, bool)
     for (codes, _), ok in zip(keys, valid, strict=True):
         any_key |= ok[codes]

@@ -20,9 +20,19 @@ from typing import Any
 
 import numpy as np
 
-from processors.chain import ChainResult, ProcessorChain
+from processors.chain import ProcessorChain
+from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
-from processors.fast.scan import BLANK, FAST, action_dictionary, dictionary, keep_rows, scan_v2, split_lines
+from processors.fast.scan import (
+    BLANK,
+    FAST,
+    action_dictionary,
+    dictionary,
+    distinct_codes,
+    keep_rows,
+    scan_v2,
+    split_lines,
+)
 from processors.fast.tables import VpcTables
 from processors.parsers.vpcflow import V2
 from streams.core import metrics
@@ -83,38 +93,74 @@ class Rendering:
         return memoryview(buf[: int(ends[-1])])
 
 
+
+DATASET = "aws.vpcflow"
+TOP_LEVEL = {"aws", "event", "cloud", "@timestamp", "source", "destination", "network", "related"}
+# field -> (kind, index): str = token column, ip = address column, int = ints column
+FIELDS: dict[str, tuple[str, int]] = {
+    "aws.vpcflow.interface_id": ("str", 2), "aws.vpcflow.account_id": ("str", 1), "cloud.account.id": ("str", 1),
+    "aws.vpcflow.action": ("str", 12), "event.action": ("str", 12), "source.ip": ("ip", 0),
+    "source.address": ("ip", 0), "destination.ip": ("ip", 1), "destination.address": ("ip", 1),
+    "source.port": ("int", 0), "destination.port": ("int", 1),
+}
+
+
+def _absent(path: str) -> bool:
+    parts = path.split(".")
+    return parts[0] not in TOP_LEVEL or (parts[0] == "aws" and parts[1:2] != ["vpcflow"])
+
+
+SCHEMA = Schema(DATASET, frozenset(FIELDS), _absent, frozenset({"@timestamp", "event.end"}))
+
+
 @dataclass(slots=True)
-class FastBatch:
+class FastBatch(BlockBatch):
     """One block: documents of fast rows (rendered on demand, chunk by chunk), the reference result of the others, columns."""
 
+    schema = SCHEMA
     rendering: Rendering | None = None
-    documents: int = 0
-    ids: np.ndarray = field(default_factory=lambda: np.zeros((0, 32), np.uint8))
     numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     ints: np.ndarray = field(default_factory=lambda: np.zeros((0, 7), np.int64))
     codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
     addresses: list[str] = field(default_factory=list)
     strings: dict[int, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
-    columns: dict[str, Any] = field(default_factory=dict)  # per-field columns the detectors share (fast.detect)
-    slow: ChainResult = field(default_factory=ChainResult)
-    lines: int = 0
-    last_line: int = 0
 
-    def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[memoryview, int]]:
+    def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
+        kind, index = FIELDS[path]
+        if kind == "ip":
+            return self.codes[:, index], self.addresses
+        if kind == "str":
+            return self.strings[index]
+        codes, values = distinct_codes(self.ints[:, index])  # a hash table: ports repeat a lot within a block
+        return codes, values.tolist()
+
+    def times(self, path: str) -> np.ndarray:
+        return self.ints[:, 6].astype(np.float64)  # @timestamp and event.end are both the flow's end
+
+    def release(self) -> None:
+        BlockBatch.release(self)
+        self.rendering = None
+
+    def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[bytes | memoryview, int]]:
         """(NDJSON bytes, documents) of the fast rows, ``rows`` documents at a time, in row order.
 
         Each chunk's bytes are valid until the next chunk is rendered (one reused buffer).
         """
-        if self.rendering is None:
+        rendering = self.rendering
+        if rendering is None:
             return
         for a in range(0, self.documents, rows):
             b = min(a + rows, self.documents)
-            yield self.rendering.chunk(a, b), b - a
+            yield rendering.chunk(a, b), b - a
 
-    @property
-    def ndjson(self) -> bytes:
-        """Every fast row's document as one NDJSON byte string."""
-        return b"".join(bytes(chunk) for chunk, _ in self.chunks())
+
+@register_fast_path("vpcflow")
+def build(chain: ProcessorChain, *, include_id: bool, keep_original: bool, sample: bytes) -> VpcFlowFastPath | str:
+    """The VPC flow fast path for ``chain`` or why not."""
+    if sample.lstrip()[:1] in (b"{", b"["):
+        return "the input looks like JSON"
+    why = fast_support(chain, keep_original)
+    return why if why is not None else VpcFlowFastPath(chain, include_id=include_id)
 
 
 def fast_support(chain: ProcessorChain, keep_original: bool = False) -> str | None:
@@ -135,6 +181,13 @@ def fast_support(chain: ProcessorChain, keep_original: bool = False) -> str | No
 
 
 class VpcFlowFastPath:
+    schema = SCHEMA
+    # Large blocks: the detectors' per-block work (group sorts, partials, merges of keys that straddle two
+    # blocks) shrinks with fewer blocks; the documents are rendered at delivery a chunk at a time, so one
+    # block in flight holds its input and columns (~4x the input) plus one ~16 MB chunk.
+    block_bytes = 16 << 20
+    blocks_in_flight = 1
+
     def __init__(self, chain: ProcessorChain, include_id: bool = True):
         self.chain = chain
         self.include_id = include_id

@@ -1,8 +1,9 @@
-"""The runtime's fast path: file blocks -> compiled VPC flow documents -> NDJSON sinks and detectors.
+"""The runtime's fast path: file blocks -> compiled documents -> NDJSON sinks and detectors.
 
-Taken automatically by ``Pipeline`` for a file source with ``dataset:
-vpcflow`` when every component supports it (``plan`` says why not
-otherwise, logged once; everything else keeps the reference path). The
+Taken automatically by ``Pipeline`` for a file source whose dataset has a
+block fast path (``processors.fast.base.FAST_PATHS``: VPC flow, ...) when
+every component supports it (``plan`` says why not otherwise, logged once;
+everything else keeps the reference path). The
 semantics stay those of the reference path: the same documents and ids,
 odd lines handled by the reference chain (dead letters keep their line
 numbers and reasons), detectors fed the same aggregates, batches acked to
@@ -21,15 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from processors.fast.base import BlockBatch, BlockPath, build_fast_path
 from processors.fast.detect import aggregate_columns, columns_support
-from processors.fast.vpcflow import FastBatch, VpcFlowFastPath, fast_support
 from streams.core import metrics
 from streams.core.model import Batch, Finding
 from streams.sources.file import FileSource, open_binary
 
 log = logging.getLogger("logwarden.fastpath")
-BLOCK_BYTES = 16 << 20  # large: the detectors' per-block work (groups, partials, merges) shrinks with fewer blocks
-BLOCKS_IN_FLIGHT = 1  # blocks held at once (input, columns, one rendered chunk): the bound on the path's memory
+BLOCK_BYTES = 4 << 20
+BLOCKS_IN_FLIGHT = 2  # rendered blocks (about 9x their input) held at once: the bound on the path's memory
 
 
 @dataclass
@@ -37,37 +38,43 @@ class FastWork:
     batch: Batch
     result: Any  # ChainResult of the lines the reference chain handled
     findings: list[Finding]
-    fast: FastBatch
+    fast: BlockBatch
     release: Callable[[], None] = lambda: None  # frees the block's in-flight slot once its documents are written
 
 
-def plan(pipeline: Any, source: Any) -> VpcFlowFastPath | None:
+def plan(pipeline: Any, source: Any) -> BlockPath | None:
     """A fast path for ``source`` or None (the reason is logged)."""
-    reason = _why_not(pipeline, source)
-    if reason is not None:
-        log.info("reference path", extra={"source": getattr(source, "name", "?"), "reason": reason})
+    fast = _build(pipeline, source)
+    if isinstance(fast, str):
+        log.info("reference path", extra={"source": getattr(source, "name", "?"), "reason": fast})
         return None
-    include = all(getattr(d.sink.config, "include_id", True) for d in pipeline.doc_sinks)
-    return VpcFlowFastPath(pipeline.chains[source.name], include_id=include)
+    log.info("fast path", extra={"source": source.name, "dataset": fast.schema.dataset})
+    return fast
 
 
-def _why_not(pipeline: Any, source: Any) -> str | None:
+def _build(pipeline: Any, source: Any) -> BlockPath | str:
     if os.environ.get("LOGWARDEN_FASTPATH", "1") == "0":
         return "LOGWARDEN_FASTPATH=0"
     if not isinstance(source, FileSource) or source.config.framing == "whole" or "-" in source.paths:
         return "not a file source of lines"
-    for path in source.paths:
-        with open_binary(path) as fh:
-            if fh.read(64).lstrip()[:1] in (b"{", b"["):
-                return f"{path} looks like JSON"
     sinks = [d.sink for d in pipeline.doc_sinks]
     if not all(hasattr(s, "write_ndjson") for s in sinks) or len({getattr(s.config, "include_id", True) for s in sinks}) > 1:
         return "a document sink without NDJSON block writes"
+    samples = []
+    for path in source.paths:
+        with open_binary(path) as fh:
+            samples.append(fh.read(64))
+    fast = None
+    for sample in samples or [b""]:  # every file must suit the path (a JSON file among VPC flow files does not)
+        fast = build_fast_path(pipeline.chains[source.name], keep_original=pipeline.config.pipeline.keep_original,
+                               include_id=all(getattr(s.config, "include_id", True) for s in sinks), sample=sample)
+        if isinstance(fast, str):
+            return fast
     for name, detector in pipeline.detectors.items():
-        why = columns_support(detector) if hasattr(detector, "type_name") else "not a windowed detector"
+        why = columns_support(detector, fast.schema) if hasattr(detector, "type_name") else "not a windowed detector"
         if why is not None:
             return f"detector {name}: {why}"
-    return fast_support(pipeline.chains[source.name], pipeline.config.pipeline.keep_original)
+    return fast
 
 
 def _blocks(path: str, resume_after: int, size: int = BLOCK_BYTES):  # noqa: ANN202
@@ -114,13 +121,14 @@ def _fill(fh: Any, view: memoryview) -> int:
     return filled
 
 
-async def read_fast(pipeline: Any, source: FileSource, fast: VpcFlowFastPath, queue: asyncio.Queue[Any]) -> None:
+async def read_fast(pipeline: Any, source: FileSource, fast: BlockPath, queue: asyncio.Queue[Any]) -> None:
     """The reader task of a fast source: blocks in, ``FastWork`` items on the queue."""
     attrs = {"dataset": source.config.dataset}
-    slots = asyncio.Semaphore(BLOCKS_IN_FLIGHT)
+    slots = asyncio.Semaphore(getattr(fast, "blocks_in_flight", BLOCKS_IN_FLIGHT))
+    size = getattr(fast, "block_bytes", BLOCK_BYTES)  # a path may choose its block size (VPC flow: 16 MiB)
     for path in source.paths:
         attrs["key"] = path
-        for first, data in _blocks(path, source.checkpoints.get(path, 0)):
+        for first, data in _blocks(path, source.checkpoints.get(path, 0), size):
             if pipeline._stopping.is_set():
                 return
             await slots.acquire()
@@ -152,7 +160,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _process(pipeline: Any, source: FileSource, fast: VpcFlowFastPath, path: str, first: int, data: bytes,
+def _process(pipeline: Any, source: FileSource, fast: BlockPath, path: str, first: int, data: bytes,
              attrs: dict[str, Any]) -> FastWork:
     batch_out = fast.process(source.name, path, data, first, attrs)
     slow = batch_out.slow
@@ -166,7 +174,7 @@ def _process(pipeline: Any, source: FileSource, fast: VpcFlowFastPath, path: str
     return FastWork(Batch(source.name, [], (path, batch_out.last_line)), slow, findings, batch_out)
 
 
-def detect(pipeline: Any, batch: FastBatch, slow_events: list[Any]) -> list[Finding]:
+def detect(pipeline: Any, batch: BlockBatch, slow_events: list[Any]) -> list[Finding]:
     findings: list[Finding] = []
     for name, detector in pipeline.detectors.items():
         try:
@@ -187,12 +195,13 @@ async def deliver_fast(pipeline: Any, source: Any, work: FastWork) -> None:
     try:
         if fast.documents:
             started = time.perf_counter()
-            for chunk, count in fast.chunks():  # rendered a chunk at a time: ~9x the input, never the whole block
-                await asyncio.gather(*(d.sink.write_ndjson("aws.vpcflow", chunk, count) for d in pipeline.doc_sinks))
-                del chunk  # before the next one is rendered
+            for chunk, count in fast.chunks():  # a path may render here a piece at a time (bounded memory)
+                await asyncio.gather(*(d.sink.write_ndjson(fast.schema.dataset, chunk, count)
+                                       for d in pipeline.doc_sinks))
+                del chunk  # before the next piece is rendered
             for d in pipeline.doc_sinks:
                 metrics.SINK_LATENCY.labels(d.name).observe(time.perf_counter() - started)
             pipeline.summary.documents += fast.documents
     finally:
-        fast.rendering, fast.columns = None, {}  # the block's big buffers go now; the ack needs none of them
+        fast.release()  # the block's big buffers go now; the ack needs none of them
         work.release()

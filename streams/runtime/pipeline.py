@@ -92,6 +92,7 @@ class Pipeline:
         self.dry_run = dry_run
         self.clock = clock
         self.summary = Summary()
+        self.fast_paths: dict[str, str] = {}  # source name -> dataset of the block fast path it took
         self.sources: list[Any] = []
         self.chains: dict[str, ProcessorChain] = {}
         self.enrichers: list[Any] = []
@@ -198,6 +199,7 @@ class Pipeline:
 
             fast = fastpath.plan(self, source)
             if fast is not None:
+                self.fast_paths[source.name] = fast.schema.dataset
                 await fastpath.read_fast(self, source, fast, queue)
                 return
             async for batch in source.batches():

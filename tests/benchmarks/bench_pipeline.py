@@ -15,10 +15,11 @@ seconds (``time.process_time``: the machine may be shared) of
 * ``logwarden replay`` (the real ``Pipeline``: decode, parse, network +
   GeoIP enrichment, the detectors, NDJSON output) in a child process, so
   its peak RSS (``ru_maxrss`` of the child) is the pipeline's own; VPC
-  flow also gets community_id and all four detectors and takes the fast
-  path;
-* for VPC flow, the same replay with ``LOGWARDEN_FASTPATH=0`` (the
-  reference path) on the first ``--reference-lines`` lines.
+  flow also gets community_id and all four detectors; every dataset
+  with a block fast path (``processors.fast``) takes it;
+* when the replay took a block fast path, the same replay with
+  ``LOGWARDEN_FASTPATH=0`` (the reference path) on the first
+  ``--reference-lines`` lines.
 
 The child loads the compiled kernels (numba cache) on a small sample first;
 that warm-up is not timed. Prints lines/s for each, the ratios and peak RSS.
@@ -98,12 +99,14 @@ def pipeline_config(path: Path, out: Path, city: str, asn: str, dataset: str = "
 
 
 def replay(path: Path, out: Path, city: str, asn: str, fast: bool, dataset: str = "vpcflow") -> tuple[float, float, dict]:
+    """(CPU s, wall s, summary with ``fast_paths``: the datasets whose block fast path ran)."""
     from streams.runtime.pipeline import Pipeline
 
     os.environ["LOGWARDEN_FASTPATH"] = "1" if fast else "0"
     pipeline = Pipeline(pipeline_config(path, out, city, asn, dataset))
     cpu, wall = time.process_time(), time.perf_counter()
     summary = asyncio.run(pipeline.run()).as_dict()
+    summary["fast_paths"] = sorted(pipeline.fast_paths.values())
     return time.process_time() - cpu, time.perf_counter() - wall, summary
 
 
@@ -139,19 +142,19 @@ def bench(work: Path, dataset: str, lines: int, reference_lines: int) -> None:
     naive_n = BASELINES[dataset](source, work / f"{dataset}-naive.ndjson")
     naive_rate = naive_n / (time.process_time() - cpu)
     (work / f"{dataset}-naive.ndjson").unlink()
-    fast = dataset == "vpcflow"
-    got = run_child(work, source, dataset, fast, warm)
+    got = run_child(work, source, dataset, True, warm)
+    fast = bool(got["summary"]["fast_paths"])
     summary = got["summary"]
     rate = summary["records_in"] / got["cpu"]
     print(f"== {dataset}: {summary['records_in']:,} lines (documents {summary['documents']:,}, "
           f"dead letters {summary['dead_letters']}, findings {summary['findings']})")
     print(f"naive baseline  : {naive_rate:>10,.0f} lines/s CPU")
     print(f"pipeline        : {rate:>10,.0f} lines/s CPU ({got['cpu']:.2f} s CPU, {got['wall']:.2f} s wall)"
-          f"{' fast path' if fast else ''}")
+          f"{' fast path' if fast else ' reference path (no fast path taken)'}")
     print(f"pipeline / naive: {rate / naive_rate:>10.2f}x")
     print(f"peak RSS        : {got['rss_mb']:>10,.0f} MB (pipeline process)")
     if fast and reference_lines:
-        ref = run_child(work, head(source, work / "vpc-ref.log", reference_lines), dataset, False, warm)
+        ref = run_child(work, head(source, work / f"{dataset}-ref.log", reference_lines), dataset, False, warm)
         ref_rate = ref["summary"]["records_in"] / ref["cpu"]
         print(f"reference path  : {ref_rate:>10,.0f} lines/s CPU ({ref['summary']['records_in']:,} lines)")
         print(f"fast / reference: {rate / ref_rate:>10.1f}x")
