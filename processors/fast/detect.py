@@ -221,7 +221,9 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
     names = _key_fields(detector)
     keys = [_key_codes(batch, name) for name in names]
     valid = [np.array([k is not None for k in values], bool) for _, values in keys]
-    starts = (ends // width).astype(np.int64) * width
+    starts = batch.columns.get(("starts", clock, width))
+    if starts is None:  # shared by the detectors with the same time field and window width
+        starts = batch.columns["starts", clock, width] = (ends // width).astype(np.int64) * width
     groups = group_rows(starts, width, [(codes, ok) for (codes, _), ok in zip(keys, valid, strict=True)],
                         batch.columns, [f"{clock}\x1f{name}" for name in names])  # per-field sorts shared by the
     # detectors (same time field, window width and key field) through the block's columns
