@@ -120,7 +120,8 @@ class CloudTrailFastPath:
         strict = kinds[:, STRICT]
         region = KEYS.index("awsRegion")
         ok = (status == FAST) & ((strict <= NULL) | (strict == STR)).all(axis=1) & (kinds[:, region] == STR)
-        ok &= ve[:, region] - vs[:, region] > 2
+        width = ve[:, region] - vs[:, region]
+        ok &= (width > 2) & ~((width == 3) & (data[np.minimum(vs[:, region] + 1, len(data) - 1)] == 45))  # "-"
         rows = np.flatnonzero(ok)
         parts = block_parts(self.frags, KEYS, data, vs[rows], ve[rows], kinds[rows])
         good = rows[parts.good]
