@@ -86,8 +86,10 @@ class _Table:
             if len(self.memo) >= self.size:
                 self.memo.clear()
             self.memo[key] = found
-            CACHE_SIZE.labels(cache=f"fast.cloudtrail.{self.name}").set(len(self.memo))
         return found
+
+    def publish(self) -> None:
+        CACHE_SIZE.labels(cache=f"fast.cloudtrail.{self.name}").set(len(self.memo))
 
 
 class TrailFragments:
@@ -102,6 +104,11 @@ class TrailFragments:
         self.params = _Table("params", self._params, cache_size)
         self.resources = _Table("resources", self._resources, cache_size)
         self.scalar = _Table("scalar", self._scalar, cache_size)
+
+    def publish(self) -> None:
+        """Set the tables' size metrics (once per block, not per miss)."""
+        for table in (self.timestamp, self.call, self.actor, self.params, self.resources, self.scalar):
+            table.publish()
 
     def reference(self, record: dict[str, Any]) -> dict[str, Any]:
         """The document the reference chain builds for ``record`` (raises what the parser raises)."""
@@ -153,11 +160,15 @@ class TrailFragments:
 
     def _params(self, request: bytes, response: bytes, extra: bytes, details: bytes, login: bool
                 ) -> tuple[bytes, bool]:
+        """The parser's own ``_params`` and ``_outcome`` on just these values (the rest of a record never matters)."""
         record = self._record(requestParameters=request, responseElements=response, additionalEventData=extra,
                               serviceEventDetails=details)
         record["eventName"] = "ConsoleLogin" if login else "X"
-        doc = self.reference(record)
-        return _members(doc["aws"]["cloudtrail"].items()), doc["event"]["outcome"] == "failure"
+        trail: dict[str, Any] = {}
+        doc: dict[str, Any] = {"event": {}}
+        self.parser._params(trail, record)
+        self.parser._outcome(doc, trail, record)
+        return _members(trail.items()), doc["event"]["outcome"] == "failure"
 
     def _resources(self, raw: bytes) -> bytes:
         doc = self.reference(self._record(resources=raw))

@@ -48,7 +48,14 @@ def distinct(data: np.ndarray, vs: np.ndarray, ve: np.ndarray, keys: list[int],
     if len(columns) == 1:
         codes, firsts = token_codes(data, vs[:, keys[0]], ve[:, keys[0]])
     else:
-        _, firsts, codes = np.unique(np.stack(columns, 1), axis=0, return_index=True, return_inverse=True)
+        radix = [int(c.max()) + 1 for c in columns]
+        if float(np.prod(radix, dtype=np.float64)) < 2.0 ** 62:  # one int64 per combination: a 1-D unique
+            combined = np.zeros(len(vs), np.int64)
+            for column, size in zip(columns, radix, strict=True):
+                combined = combined * size + column
+            _, firsts, codes = np.unique(combined, return_index=True, return_inverse=True)
+        else:
+            _, firsts, codes = np.unique(np.stack(columns, 1), axis=0, return_index=True, return_inverse=True)
         codes = codes.ravel()
     values = [tuple(data[vs[f, k]:ve[f, k]].tobytes() for k in keys) + tuple(int(e[f]) for e in extra)
               for f in firsts.tolist()]
@@ -78,6 +85,7 @@ class Parts:
                 self.scalars[j] = (rows, family)
                 bad[rows] |= family.bad()
         self.good = ~bad
+        frags.publish()
 
     def _answers(self, table: Any, keys: list[int], extra: tuple[np.ndarray, ...], rows: np.ndarray | None = None
                  ) -> tuple[np.ndarray, list[Any]]:
