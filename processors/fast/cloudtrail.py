@@ -150,10 +150,12 @@ class CloudTrailFastPath:
         event_ids(np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8), numbers, ids)
         fr, fail, buf, off, lit = parts.render_inputs(self.literals)
         lengths = np.diff(off)
+        compiled, pstart, pend = parts.compiled_params()
         bound = int(lengths[fr].sum()) + n * int(lengths[lit].sum()) + 2 * int((ve - vs).sum()) + 64 * n
+        bound += int((pend - pstart).sum())
         out_buf = np.empty(bound, np.uint8)
         line_ends = render_trail(data, vs, ve, kinds, ids, self.include_id, fr, fail, buf, off, lit,
-                                 SCALAR_KEYS, COPIED, out_buf)
+                                 SCALAR_KEYS, COPIED, compiled, pstart, pend, parts.param_bytes, out_buf)
         out.ndjson = memoryview(out_buf[: int(line_ends[-1])])
         out.documents, out.ids = n, ids
         out.epochs = parts.epochs

@@ -20,6 +20,7 @@ import numpy as np
 from processors.fast.jsonscan import ARR, NUM, OBJ, STR, STR_ESC, KeyTable
 from processors.fast.scan import token_codes
 from processors.fast.trail_frags import TrailFragments
+from processors.fast.trail_params import TARGETS, render_params
 from processors.fast.trail_render import ACCOUNT, EVENT, IDENTITY, PARAMS, RESOURCES, SCALAR0, SERVICE, TAIL, TS
 from processors.parsers.cloudtrail import PARAMS as PARAM_KEYS
 from processors.parsers.cloudtrail import SCALARS
@@ -73,10 +74,17 @@ class Parts:
         self.call = self._family(frags.call, [k("eventSource"), k("eventName")])
         self.actor = self._family(frags.actor, [k("sourceIPAddress"), k("userIdentity")])
         login = np.array([bool(a and a[2]) for a in self.call.answers] or [False], bool)
-        self.params = self._family(frags.params, [k(p) for p in PARAM_KEYS],
-                                   (login[self.call.codes] if len(vs) else np.zeros(0, bool),))
+        login = login[self.call.codes] if len(vs) else np.zeros(0, bool)
+        mode = frags.parser.config.params_mode
+        pkeys = np.array([k(p) for p in PARAM_KEYS], np.int64)
+        compiled, self.param_offsets, self.param_bytes = render_params(data, vs, ve, kinds, pkeys, TARGETS,
+                                                                       mode != "flattened", mode != "text")
+        self.compiled = compiled & ~login  # console logins read additionalEventData: the tables decide
+        self.param_rows = np.flatnonzero(~self.compiled)
+        self.params = Family(*self._answers(frags.params, list(pkeys), (login[self.param_rows],), self.param_rows))
         self.resources = self._family(frags.resources, [k("resources")])
-        bad = self.ts.bad() | self.call.bad() | self.actor.bad() | self.params.bad() | self.resources.bad()
+        bad = self.ts.bad() | self.call.bad() | self.actor.bad() | self.resources.bad()
+        bad[self.param_rows] |= self.params.bad()
         self.scalars: dict[int, tuple[np.ndarray, Family]] = {}
         for j, name in enumerate(SCALARS):
             rows = np.flatnonzero(np.isin(kinds[:, k(name)], VALUED))
@@ -113,9 +121,12 @@ class Parts:
         place(IDENTITY, self.actor, lambda a: a[0])
         place(ACCOUNT, self.actor, lambda a: a[1])
         place(TAIL, self.actor, lambda a: a[2])
-        place(PARAMS, self.params, lambda a: a[0])
         place(RESOURCES, self.resources, lambda a: a)
         positions = np.cumsum(good) - 1  # row -> index among the good rows
+        keep = good[self.param_rows]
+        base = len(frags)
+        frags.extend(b"" if a is None else a[0] for a in self.params.answers)
+        fr[positions[self.param_rows[keep]], PARAMS] = base + self.params.codes[keep]
         for j, (rows, family) in self.scalars.items():
             keep = good[rows]
             base = len(frags)
@@ -132,8 +143,14 @@ class Parts:
         k = self.keys.index("errorCode")
         error = (self.kinds[:, k] == STR) & (self.ve[:, k] - self.vs[:, k] > 2)
         login = np.array([bool(a and a[1]) for a in self.params.answers] or [False], bool)
-        failed = error | (login[self.params.codes] if len(self.params.codes) else False)
+        failed = error.copy()
+        failed[self.param_rows] |= login[self.params.codes] if len(self.params.codes) else False
         return failed[self.good]
+
+    def compiled_params(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rendered by the kernel, start, end into ``param_bytes``) per good row."""
+        good = self.good
+        return self.compiled[good], self.param_offsets[:-1][good], self.param_offsets[1:][good]
 
     @property
     def epochs(self) -> np.ndarray:

@@ -49,10 +49,12 @@ def usable(data, a, b):  # noqa: ANN001, ANN202
 
 
 @nb.njit(cache=True)
-def render_trail(data, vs, ve, kinds, ids, include_id, fr, fail, buf, off, lit, skeys, keys, out):  # noqa: ANN001, ANN201, C901
+def render_trail(data, vs, ve, kinds, ids, include_id, fr, fail, buf, off, lit, skeys, keys, compiled, pstart, pend,
+                 pbytes, out):  # noqa: ANN001, ANN201, C901
     """NDJSON of every row into ``out``; returns each line's end offset.
 
-    ``keys``: the key indices of awsRegion, eventID, userAgent, recipientAccountId.
+    ``keys``: the key indices of awsRegion, eventID, userAgent, recipientAccountId. ``compiled``: rows
+    whose parameter members are ``pbytes[pstart:pend]`` (``processors.fast.trail_params``), else a fragment.
     """
     n = len(fr)
     ends = np.empty(n, np.int64)
@@ -79,6 +81,12 @@ def render_trail(data, vs, ve, kinds, ids, include_id, fr, fail, buf, off, lit, 
                 pos = _span(out, pos, data, vs[r, k], ve[r, k])
             else:
                 pos = _frag(out, pos, buf, off, fr[r, SCALAR0 + j], 0)
+        if compiled[r]:
+            if pend[r] > pstart[r]:
+                a = pstart[r] + skip
+                out[pos:pos + pend[r] - a] = pbytes[a:pend[r]]
+                pos += pend[r] - a
+                skip = 0
         for slot in (PARAMS, IDENTITY, RESOURCES):
             f = fr[r, slot]
             if off[f + 1] > off[f]:
