@@ -137,6 +137,30 @@ def test_mutated_records_take_the_reference_path_or_render_identically(make_chai
     assert_same(make_chain, mutated, first_line=1000)
 
 
+PARAM_TEXTS = [b"{}", b"[]", b"null", b"true", b"7", b'"text"', b'{"a":1,"a":2}', b'{"a":{"b":1,"b":1}}', b'[{"a":1},{"a":1}]',
+               b'{"a": [1, 2, {"b": null}] , "c" : "d"}', b'{"f":1.5}', b'{"e":1e3}', b'{"z":-0}', b'{"n":-12}',
+               b'{"big":12345678901234567890}', b'{"s":"a\\"b"}', b'{"u":"\\u00e9"}', b'{"t":[1,]}', b'{"t":[1 2]}',
+               b'{"k" 1}', b'{"k":01}', b'{"k":tru}', b'{"ConsoleLogin":"Failure"}', b'{"x":"ConsoleLogin"}',
+               b'["a", ["b", []], {}]', b'{"deep":' * 40 + b"1" + b"}" * 40, b'{"a":{"b":{"c":[true,false,null]}}}',
+               b'"', b'{"a":1}}', b'[1]]', b'{"nested":{"ConsoleLogin":"Failure"}}', b' {"pad": 1} ']
+
+
+def test_parameter_values_render_as_the_reference(make_chain: Callable[..., ProcessorChain]) -> None:
+    rng = random.Random(5)
+    keys = ["requestParameters", "responseElements", "additionalEventData", "serviceEventDetails"]
+    lines = []
+    for line in generated(200, seed=9):
+        record = orjson.loads(line)
+        chosen = rng.sample(keys, rng.randrange(1, 4))
+        record.update({key: f"@{i}@" for i, key in enumerate(chosen)})
+        line = orjson.dumps(record)
+        for i in range(len(chosen)):
+            line = line.replace(f'"@{i}@"'.encode(), rng.choice(PARAM_TEXTS))
+        lines.append(line)
+    for mode in ("both", "text", "flattened"):
+        assert_same(make_chain, lines, params_mode=mode, min_fast=100)
+
+
 def test_build_says_why_not(make_chain: Callable[..., ProcessorChain]) -> None:
     chain = make_chain()
     assert isinstance(build(chain, include_id=True, keep_original=False, sample=b'{"eventVersion"'), CloudTrailFastPath)
