@@ -14,7 +14,9 @@ depend on:
 * ``actor(sourceIPAddress, userIdentity)``: ``aws.cloudtrail.user_identity``,
   ``cloud.account`` (when the record names no recipient), and every
   top-level key after ``user_agent`` (``source`` with GeoIP, ``related``,
-  ``service``, ``user``, ``network``);
+  ``service``, ``user``, ``network``), merged from an ``address`` part and a
+  ``principal`` part computed each on their own (identities are often
+  unique per session while addresses repeat, and the reverse);
 * ``params(4 parameter objects, console login)``: the text and flattened
   parameters, ``console_login``, and whether the login failed;
 * ``resources(resources)`` and ``scalar(value)`` (a number, object, array or
@@ -100,6 +102,8 @@ class TrailFragments:
         self.clock = EventClock("@timestamp")
         self.timestamp = _Table("timestamp", self._timestamp, cache_size)
         self.call = _Table("call", self._call, cache_size)
+        self.address = _Table("address", self._address, cache_size)
+        self.principal = _Table("principal", self._principal, cache_size)
         self.actor = _Table("actor", self._actor, cache_size)
         self.params = _Table("params", self._params, cache_size)
         self.resources = _Table("resources", self._resources, cache_size)
@@ -107,7 +111,8 @@ class TrailFragments:
 
     def publish(self) -> None:
         """Set the tables' size metrics (once per block, not per miss)."""
-        for table in (self.timestamp, self.call, self.actor, self.params, self.resources, self.scalar):
+        for table in (self.timestamp, self.call, self.address, self.principal, self.actor, self.params,
+                      self.resources, self.scalar):
             table.publish()
 
     def reference(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -146,17 +151,40 @@ class TrailFragments:
                   "cloud.service.name": cloud.get("service", {}).get("name")}
         return _members(event), service, _value(name) == "ConsoleLogin", fields
 
-    def _actor(self, address: bytes, identity: bytes) -> tuple[bytes, bytes, bytes, dict[str, Any]]:
-        doc = self.reference(self._record(sourceIPAddress=address, userIdentity=identity))
+    def _tail(self, doc: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in doc.items() if k not in ("@timestamp", "aws", "event", "cloud")}
+
+    def _address(self, address: bytes) -> dict[str, Any]:
+        """The top-level keys ``_source`` and the enrichers add for ``sourceIPAddress`` alone."""
+        doc = self.reference(self._record(sourceIPAddress=address))
+        if doc["aws"]["cloudtrail"] or "account" in doc["cloud"]:
+            raise ValueError("an address part outside the tail")
+        return self._tail(doc)
+
+    def _principal(self, identity: bytes) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+        """(trail members, cloud.account, top-level keys) ``_identity`` adds for ``userIdentity`` alone."""
+        doc = self.reference(self._record(userIdentity=identity))
         trail = doc["aws"]["cloudtrail"]
         if list(trail) not in ([], ["user_identity"]):
             raise ValueError(f"unexpected trail keys {list(trail)}")
-        account = doc["cloud"].get("account")
-        tail = [(k, v) for k, v in doc.items() if k not in ("@timestamp", "aws", "event", "cloud")]
-        fields = {path: _get(doc, path) for path in ACTOR_FIELDS}
+        return trail, doc["cloud"].get("account"), self._tail(doc)
+
+    def _actor(self, address: bytes, identity: bytes) -> tuple[bytes, bytes, bytes, dict[str, Any]] | None:
+        """The two parts merged as the reference builds them: ``_source`` first, ``_identity`` appends to
+        ``related`` and overwrites ``service.name`` in place, the network enricher adds ``network`` last."""
+        place, person = self.address(address), self.principal(identity)
+        if place is None or person is None:
+            return None
+        trail, account, added = person
+        tail = {k: v for k, v in place.items() if k != "network"}
+        for key, value in added.items():
+            tail[key] = {**tail[key], **value} if key in ("related", "service") and key in tail else value
+        if "network" in place:
+            tail["network"] = place["network"]
+        fields = {path: _get({**place, **added, "service": tail.get("service")}, path) for path in ACTOR_FIELDS}
         fields["cloud.account.id"] = account.get("id") if isinstance(account, dict) else None
         return (_members(trail.items()), b',"account":' + orjson.dumps(account) if account is not None else b"",
-                _members(tail), fields)
+                _members(tail.items()), fields)
 
     def _params(self, request: bytes, response: bytes, extra: bytes, details: bytes, login: bool
                 ) -> tuple[bytes, bool]:

@@ -161,6 +161,27 @@ def test_parameter_values_render_as_the_reference(make_chain: Callable[..., Proc
         assert_same(make_chain, lines, params_mode=mode, min_fast=100)
 
 
+ADDRESSES = ["198.51.100.7", "45.2.143.122", "10.0.0.1", "2001:db8::1", "ec2.amazonaws.com", "", "-", None, 5, "AWS Internal"]
+IDENTITIES = [None, {}, {"type": "AWSService", "invokedBy": "ec2.amazonaws.com"}, {"type": "AWSService"},
+              {"type": "IAMUser", "principalId": "AIDA1", "arn": "arn:aws:iam::1:user/x", "accountId": "2", "userName": "x"},
+              {"type": "AssumedRole", "arn": "arn:aws:sts::1:assumed-role/r/s", "accountId": "",
+               "sessionContext": {"sessionIssuer": {"type": "Role", "userName": "r", "arn": "a"},
+                                  "attributes": {"creationDate": "2024-01-01T00:00:00Z", "mfaAuthenticated": "true"}}},
+              {"type": "Root", "arn": "arn:aws:iam::1:root", "sessionContext": {"attributes": {"creationDate": "bad"}}},
+              {"userName": 5, "principalId": None, "invokedBy": "x", "type": "AWSService"}, "not an object", [1]]
+
+
+def test_every_address_with_every_identity(make_chain: Callable[..., ProcessorChain]) -> None:
+    base = orjson.loads(generated(1)[0])
+    lines = []
+    for address in ADDRESSES:
+        for identity in IDENTITIES:
+            for recipient in ("123456789012", "-", None):
+                record = {**base, "sourceIPAddress": address, "userIdentity": identity, "recipientAccountId": recipient}
+                lines.append(orjson.dumps({k: v for k, v in record.items() if v is not None or k == "userIdentity"}))
+    assert_same(make_chain, lines, min_fast=200)
+
+
 def test_build_says_why_not(make_chain: Callable[..., ProcessorChain]) -> None:
     chain = make_chain()
     assert isinstance(build(chain, include_id=True, keep_original=False, sample=b'{"eventVersion"'), CloudTrailFastPath)
