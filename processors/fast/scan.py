@@ -174,19 +174,34 @@ def scan_v2(data, starts, ends):  # noqa: ANN001, ANN201
 
 @nb.njit(cache=True)
 def token_hashes(data, fs, fe):  # noqa: ANN001, ANN201
-    """64-bit FNV-1a of each token ``data[fs[i]:fe[i]]``."""
+    """64-bit hash of each token ``data[fs[i]:fe[i]]``, eight bytes per multiply (long tokens: user agents, URLs).
+
+    Only equal tokens must hash equal (``token_codes`` compares the bytes), so any mixing will do; a byte-wise
+    FNV-1a chain cost ~1.3 ns a byte.
+    """
     out = np.empty(len(fs), np.uint64)
+    mul = np.uint64(0x9E3779B97F4A7C15)
     for i in range(len(fs)):
-        h = np.uint64(0xCBF29CE484222325)
-        for j in range(fs[i], fe[i]):
-            h = (h ^ np.uint64(data[j])) * np.uint64(0x100000001B3)
-        out[i] = h
+        a, b = fs[i], fe[i]
+        h = np.uint64(0xCBF29CE484222325) ^ np.uint64(b - a)
+        while a + 8 <= b:
+            w = np.uint64(0)
+            for k in range(8):
+                w |= np.uint64(data[a + k]) << np.uint64(8 * k)
+            h = (h ^ w) * mul
+            h ^= h >> np.uint64(29)
+            a += 8
+        w = np.uint64(0)
+        for k in range(b - a):
+            w |= np.uint64(data[a + k]) << np.uint64(8 * k)
+        h = (h ^ w) * mul
+        out[i] = h ^ (h >> np.uint64(32))
     return out
 
 
 @nb.njit(cache=True)
 def token_codes(data, fs, fe):  # noqa: ANN001, ANN201
-    """(code per token, first row per code): an open-addressing table on FNV-1a, tokens compared exactly."""
+    """(code per token, first row per code): an open-addressing table on ``token_hashes``, tokens compared exactly."""
     n = len(fs)
     size = 16
     while size < 2 * n:

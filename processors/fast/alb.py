@@ -1,0 +1,215 @@
+"""The fast path for ALB access logs: a block of file bytes to NDJSON documents and detector columns.
+
+``AlbFastPath.process`` takes a block of whole lines and returns an
+``AlbBatch``: the NDJSON bytes of every line the compiled scanner admitted
+(``alb_scan``), rendered by ``alb_render`` with per-distinct-value fragments
+from ``alb_tables``, plus the reference chain's result for every other line
+(Classic ELB, NLB, connection logs, escapes, IPv6, malformed lines: the same
+documents, the same dead letters with line numbers and reasons).
+
+``alb_support`` says whether a chain can take this path and why not.
+
+>>> from processors.chain import ParserSet, ProcessorChain
+>>> chain = ProcessorChain("auto", "elb", ParserSet(), [])
+>>> line = (b'http 2018-07-02T22:23:00.186641Z app/lb/1 192.168.1.9:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 '
+...         b'"GET http://x.com:80/ HTTP/1.1" "curl/7.46.0" - - arn "Root=1" "-" "-" 0 - "forward" "-" "-" "" "" "-" "-"')
+>>> batch = AlbFastPath(chain).process("replay", "f.log", line + b"\\nhttp x\\n", 1, {})
+>>> batch.documents, len(batch.slow.dead_letters), bytes(batch.ndjson)[:58]
+(1, 1, b'{"_id":"b4ce2d6bf78b91c8ecaa2c6a6bdba3d2","aws":{"elb":{"n')
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from processors.chain import ProcessorChain
+from processors.fast.alb_render import AGENT, GEO, MAX_FIXED, TLS, URL, render_alb
+from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, epochs, scan_alb
+from processors.fast.alb_tables import AlbTables
+from processors.fast.base import BlockBatch, Schema, register_fast_path
+from processors.fast.render import event_ids
+from processors.fast.scan import BLANK, FAST, split_lines, token_codes
+from processors.parsers._http import url_fields
+from streams.core import metrics
+from streams.core.model import Position, Record
+
+DATASET = "aws.elb_logs"
+SUPPORTED_ENRICHERS = {"network", "geoip", "community_id", "user_agent"}  # community_id adds nothing to ALB documents
+
+
+TOP_LEVEL = {"aws", "event", "@timestamp", "source", "related", "http", "url", "user_agent", "tls", "trace",
+             "destination", "cloud", "network"}
+# field -> (kind, index): tok = token column, int = ints column, req = request span pair, url = a url_fields key
+FIELDS: dict[str, tuple[str, Any]] = {
+    "aws.elb.name": ("tok", 2), "aws.elb.type": ("tok", 0), "aws.elb.target_group.arn": ("tok", 16),
+    "destination.domain": ("tok", 18), "user_agent.original": ("tok", 13), "aws.elb.ssl_cipher": ("tok", 14),
+    "source.ip": ("ip", CIP), "source.address": ("ip", CIP), "aws.elb.backend.ip": ("ip", TIP),
+    "source.port": ("int", CPORT), "aws.elb.backend.port": ("port", TPORT),
+    "http.response.status_code": ("int", STATUS), "aws.elb.backend.http.response.status_code": ("int", TSTATUS),
+    "http.request.body.bytes": ("int", RECV), "http.response.body.bytes": ("int", SENT),
+    "http.request.method": ("req", 0), "http.version": ("req", 4),
+    **{f"url.{key}": ("url", key) for key in ("original", "scheme", "domain", "port", "path", "query", "extension")},
+}
+
+
+def _absent(path: str) -> bool:
+    """Fields no fast ALB document has."""
+    parts = path.split(".")
+    return (parts[0] not in TOP_LEVEL or (parts[0] == "aws" and parts[1:2] != ["elb"])
+            or (parts[0] == "destination" and path != "destination.domain")
+            or (parts[0] == "source" and parts[1:2] not in (["address"], ["ip"], ["port"], ["geo"], ["as"])))
+
+
+SCHEMA = Schema(DATASET, frozenset(FIELDS), _absent, frozenset({"@timestamp", "event.end"}))
+
+
+@dataclass(slots=True)
+class AlbBatch(BlockBatch):
+    """One block: rendered documents of fast rows, the reference result of the others, their token spans."""
+
+    schema = SCHEMA
+    data: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    ts: np.ndarray = field(default_factory=lambda: np.zeros((0, 33), np.int64))
+    te: np.ndarray = field(default_factory=lambda: np.zeros((0, 33), np.int64))
+    ints: np.ndarray = field(default_factory=lambda: np.zeros((0, 8), np.int64))
+    req: np.ndarray = field(default_factory=lambda: np.zeros((0, 6), np.int64))
+    dicts: dict[str, tuple[np.ndarray, list[bytes]]] = field(default_factory=dict)  # span dictionaries, shared
+
+    def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
+        kind, index = FIELDS[path]
+        if kind in ("tok", "req", "url"):
+            name = "ua" if index == 13 and kind == "tok" else "url" if kind == "url" else f"{kind}{index}"
+            found = self.dicts.get(name)
+            if found is None:
+                spans = (self.ts[:, index], self.te[:, index]) if kind == "tok" else (self.req[:, index], self.req[:, index + 1])
+                found = self.dicts[name] = dictionary(self.data, *spans)
+            convert = (lambda text: url_fields(text).get(index)) if kind == "url" else str
+            return _converted(*found, convert)
+        uniq, inverse = np.unique(self.ints[:, index], return_inverse=True)
+        convert = {"ip": lambda v: socket.inet_ntoa(struct.pack("!I", v)), "port": str, "int": int}[kind]
+        return inverse.astype(np.int64).ravel(), [None if v < 0 else convert(v) for v in uniq.tolist()]
+
+    def times(self, path: str) -> np.ndarray:
+        found = self.columns.get(("times",))
+        if found is None:
+            found = self.columns[("times",)] = epochs(self.data, self.ts[:, TIME], self.te[:, TIME])
+        return found
+
+
+def dictionary(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
+    """A code per span (-1: absent, ``-`` or empty, as ``put`` skips them) and the distinct texts."""
+    rows = np.flatnonzero(_present(data, fs, fe))
+    local, firsts = token_codes(data, fs[rows], fe[rows])
+    codes = np.full(len(fs), -1, np.int64)
+    codes[rows] = local
+    return codes, [data[fs[rows[r]]:fe[rows[r]]].tobytes() for r in firsts.tolist()]
+
+
+def _converted(codes: np.ndarray, texts: list[bytes], convert: Any) -> tuple[np.ndarray, list[Any]]:
+    """Codes and distinct values of ``convert(text)`` (None for absent spans), equal values merged."""
+    index: dict[tuple[type, Any], int] = {}
+    remap = np.array([index.setdefault((type(v), v), len(index))
+                      for v in [convert(t.decode()) for t in texts] + [None]], np.int64)
+    return remap[codes], [value for (_, value) in index]  # code -1 picks the last entry: None
+
+
+@register_fast_path("elb")
+def build(chain: ProcessorChain, *, include_id: bool, keep_original: bool, sample: bytes) -> AlbFastPath | str:
+    """The ALB fast path for ``chain`` or why not."""
+    if sample.lstrip()[:1] in (b"{", b"["):
+        return "the input looks like JSON"
+    why = alb_support(chain, keep_original)
+    return why if why is not None else AlbFastPath(chain, include_id=include_id)
+
+
+def alb_support(chain: ProcessorChain, keep_original: bool = False) -> str | None:
+    """None when ``chain`` can run on the fast ALB path, else the reason it cannot."""
+    if chain.dataset != "elb":
+        return f"dataset {chain.dataset!r}"
+    if keep_original or chain.parsers.get("elb").keep_original:
+        return "keep_original"
+    kinds = [getattr(e, "name", type(e).__name__) for e in chain.enrichers]
+    unsupported = [k for k in kinds if k not in SUPPORTED_ENRICHERS]
+    if unsupported or len(set(kinds)) != len(kinds):
+        return f"enrichers {unsupported or kinds}"
+    return None
+
+
+class AlbFastPath:
+    schema = SCHEMA
+
+    def __init__(self, chain: ProcessorChain, include_id: bool = True):
+        self.chain = chain
+        self.include_id = include_id
+        by_name = {getattr(e, "name", ""): e for e in chain.enrichers}
+        self.network = "network" in by_name
+        self.tables = AlbTables(by_name.get("geoip"), by_name.get("user_agent"))
+
+    def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> AlbBatch:
+        data = np.frombuffer(block, np.uint8)
+        starts, ends = split_lines(data)
+        status, ts, te, ints, req = scan_alb(data, starts, ends)
+        numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
+        out = AlbBatch(lines=len(starts), last_line=first_line + len(starts) - 1, data=data)
+        rows = np.flatnonzero(status == FAST)
+        self._slow(out, source, path, block, starts, ends, numbers, status, attrs)
+        if len(rows):
+            self._render(out, data, rows, ts, te, ints, req, numbers, path)
+        metrics.STAGE_OUT.labels("parse", DATASET).inc(len(rows))
+        return out
+
+    def _fragments(self, out: AlbBatch, data: np.ndarray, ts: np.ndarray, te: np.ndarray, ints: np.ndarray,
+                   req: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
+        """Fragment codes per fast row (``alb_render`` columns) and the fragments, one per distinct value."""
+        frags: list[bytes] = []
+        fc = np.full((len(ts), 4), -1, np.int64)
+        for k, kind, fs, fe in ((URL, "url", req[:, 2], req[:, 3]), (AGENT, "ua", ts[:, 13], te[:, 13]),
+                                (TLS, "tls", ts[:, 15], te[:, 15])):
+            codes, texts = out.dicts[kind] = dictionary(data, fs, fe)
+            mapped = np.append(self.tables.fragments(kind, texts, frags), -1)
+            fc[:, k] = mapped[codes]  # code -1 (absent) picks the appended -1
+        if len(ts):
+            fc[:, GEO] = self.tables.sources(ints[:, CIP], frags)
+        return fc, frags
+
+    def _slow(self, out: AlbBatch, source: str, path: str, block: bytes | memoryview, starts: np.ndarray,
+              ends: np.ndarray, numbers: np.ndarray, status: np.ndarray, attrs: dict) -> None:
+        now = time.time()
+        records = [
+            Record(bytes(block[starts[r]:ends[r]]), Position(source, path, "", str(numbers[r])), now, attrs)
+            for r in np.flatnonzero((status != FAST) & (status != BLANK)).tolist()
+        ]
+        if records:
+            out.slow = self.chain.process(records)
+
+    def _render(self, out: AlbBatch, data: np.ndarray, rows: np.ndarray, ts: np.ndarray, te: np.ndarray,
+                ints: np.ndarray, req: np.ndarray, numbers: np.ndarray, path: str) -> None:
+        ts, te, ints, req = ts[rows], te[rows], ints[rows], req[rows]
+        fc, frags = self._fragments(out, data, ts, te, ints, req)
+        n = len(rows)
+        ids = np.empty((n, 32), np.uint8)
+        event_ids(np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8), numbers[rows], ids)
+        foff = np.cumsum([0] + [len(f) for f in frags]).astype(np.int64)
+        fbuf = np.frombuffer(b"".join(frags) or b"\0", np.uint8)
+        longest = np.diff(foff).max(initial=0)
+        # no token is written more than 4 times its length (3 ISO times from one 20+ byte token, lists at 2x)
+        bound = n * (MAX_FIXED + 4 * int(longest)) + 4 * int((te.max(axis=1) - ts[:, 0]).sum())
+        buf = np.empty(bound, np.uint8)
+        line_ends = render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, self.include_id, self.network, buf)
+        out.ndjson = memoryview(buf[: int(line_ends[-1])])
+        out.documents, out.ids = n, ids
+        out.ts, out.te, out.ints, out.req = ts, te, ints, req
+
+
+def _present(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> np.ndarray:
+    """Spans that ``put`` keeps: present, not empty, not ``-``."""
+    dash = np.zeros(len(fs), bool)
+    one = (fe - fs == 1) & (fs >= 0)
+    dash[one] = data[fs[one]] == 45
+    return (fs >= 0) & (fe > fs) & ~dash

@@ -1,0 +1,261 @@
+"""Compiled NDJSON rendering of fast ALB rows: one pass writes a whole block.
+
+Each line is the document ``ElbParser`` + the enrichers + the NDJSON sink
+write for the same input, key for key (``tests/fast/test_alb.py``). Strings
+are copied from the token spans (``alb_scan`` admitted only JSON-safe
+bytes); integers and processing times are rendered from their digits; what
+needs Python semantics (URLs, user agents, TLS versions, GeoIP) comes as
+fragments computed once per distinct value (``alb_tables``), picked by the
+codes in ``fc`` (columns ``URL``, ``AGENT``, ``TLS``, ``GEO``): -1 is none.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, _absent
+from processors.fast.render import _copy
+
+URL, AGENT, TLS, GEO = range(4)  # fragment columns
+FLOAT_KEYS = ("request_processing_time", "backend_processing_time", "response_processing_time")
+# (token index, literal before, literal after) of the plain string fields of aws.elb after the TLS ones
+_ELB_STRINGS = [(16, ',"target_group":{"arn":"', '"}'), (17, ',"trace_id":"', '"'), (19, ',"chosen_cert":{"arn":"', '"}'),
+                (20, ',"matched_rule_priority":"', '"')]
+_ELB_TAIL = [(23, ',"redirect_url":"', '"'), (27, ',"classification":"', '"'), (28, ',"classification_reason":"', '"'),
+             (30, ',"transformed_host":"', '"'), (31, ',"transformed_uri":"', '"'),
+             (32, ',"request_transform_status":"', '"'), (24, ',"error":{"reason":"', '"}'),
+             (29, ',"connection_trace_id":"', '"')]
+_LISTS = [(22, ',"action_executed":'), (25, ',"target_port":'), (26, ',"target_status_code":')]
+_PIECES: list[str] = []
+
+
+def _piece(text: str) -> int:
+    _PIECES.append(text)
+    return len(_PIECES) - 1
+
+
+L_ID, L_ID_END, L_OPEN = _piece('{"_id":"'), _piece('",'), _piece("{")
+L_NAME, L_TYPE, L_PROTO = _piece('"aws":{"elb":{"name":"'), _piece('","type":"'), _piece('","protocol":"http"')
+L_BACKEND, L_BPORT, L_QUOTE = _piece(',"backend":{"ip":"'), _piece('","port":"'), _piece('"')
+L_BSTATUS, L_CLOSE2, L_CLOSE = _piece(',"http":{"response":{"status_code":'), _piece("}}"), _piece("}")
+L_FLOAT = np.array([_piece(f',"{k}":{{"sec":') for k in FLOAT_KEYS], np.int64)
+L_CIPHER, L_SSLPROTO = _piece(',"ssl_cipher":"'), _piece(',"ssl_protocol":"')
+STRINGS = np.array([[t, _piece(a), _piece(b)] for t, a, b in _ELB_STRINGS], np.int64)
+TAIL = np.array([[t, _piece(a), _piece(b)] for t, a, b in _ELB_TAIL], np.int64)
+LISTS = np.array([[t, _piece(a)] for t, a in _LISTS], np.int64)
+L_QCLOSE = _piece('"}')
+L_EVENT = _piece('}},"event":{"kind":"event","category":["web"],"end":"')
+L_SUCCESS, L_FAILURE = _piece('","outcome":"success"'), _piece('","outcome":"failure"')
+L_START = _piece(',"start":"')
+L_DATASET = _piece(',"dataset":"aws.elb_logs"},"@timestamp":"')
+L_SOURCE, L_IP, L_PORT = _piece('","source":{"address":"'), _piece('","ip":"'), _piece('","port":')
+L_RELATED, L_SEP, L_RELATED_END = _piece('},"related":{"ip":["'), _piece('","'), _piece('"]}')
+L_HTTP, L_BODY, L_REQUEST = _piece(',"http":{"response":{"status_code":'), _piece(',"body":{"bytes":'), _piece(',"request":{')
+L_RBODY, L_COMMA, L_METHOD = _piece('"body":{"bytes":'), _piece(","), _piece('"method":"')
+L_VERSION = _piece(',"version":"')
+L_TLS, L_TCIPHER = _piece(',"tls":{'), _piece('"cipher":"')
+L_TRACE, L_DEST = _piece(',"trace":{"id":"'), _piece(',"destination":{"domain":"')
+L_CLOUD, L_NETWORK, L_END = _piece(',"cloud":{"provider":"aws"}'), _piece(',"network":{"type":"ipv4"}'), _piece("}\n")
+LITERALS = np.frombuffer("".join(_PIECES).encode(), np.uint8).copy()
+LIT_OFF = np.cumsum([0] + [len(p.encode()) for p in _PIECES]).astype(np.int64)
+MAX_FIXED = 2 * int(LIT_OFF[-1]) + 32 + 8 * 20  # every literal at most twice, the id, 8 rendered ints
+
+
+@nb.njit(inline="always")
+def _lit(out, pos, k):  # noqa: ANN001
+    return _copy(out, pos, LITERALS, LIT_OFF[k], LIT_OFF[k + 1])
+
+
+@nb.njit(inline="always")
+def _int(out, pos, value):  # noqa: ANN001
+    width, v = 1, value
+    while v >= 10:
+        v //= 10
+        width += 1
+    for i in range(width - 1, -1, -1):
+        out[pos + i] = 48 + value % 10
+        value //= 10
+    return pos + width
+
+
+@nb.njit(inline="always")
+def _ipv4(out, pos, value):  # noqa: ANN001
+    for k in range(3, -1, -1):
+        pos = _int(out, pos, (value >> (8 * k)) & 255)
+        if k:
+            out[pos] = 46
+            pos += 1
+    return pos
+
+
+@nb.njit(inline="always")
+def _iso(out, pos, data, a, b):  # noqa: ANN001
+    """``iso_ms`` on its fast branch: the first 19 characters, three fraction digits, ``Z``."""
+    pos = _copy(out, pos, data, a, a + 19)
+    out[pos] = 46
+    frac = a + 20 if b - a > 20 and data[a + 19] == 46 else b - 1
+    for i in range(3):
+        out[pos + 1 + i] = data[frac + i] if frac + i < b - 1 else 48
+    out[pos + 4] = 90
+    return pos + 5
+
+
+@nb.njit(inline="always")
+def _seconds(out, pos, data, a, b):  # noqa: ANN001
+    """orjson's text of ``float(data[a:b])`` for what ``alb_scan.seconds_ok`` admits: ``0.0``, ``12.0``, ``0.035``."""
+    dot = b
+    for i in range(a, b):
+        if data[i] == 46:
+            dot = i
+    i = a
+    while i < dot - 1 and data[i] == 48:
+        i += 1
+    pos = _copy(out, pos, data, i, dot)
+    out[pos] = 46
+    end = b
+    while end > dot + 1 and data[end - 1] == 48:
+        end -= 1
+    if end > dot + 1:
+        return _copy(out, pos + 1, data, dot + 1, end)
+    out[pos + 1] = 48
+    return pos + 2
+
+
+@nb.njit(inline="always")
+def _frag(out, pos, fbuf, foff, code):  # noqa: ANN001
+    return _copy(out, pos, fbuf, foff[code], foff[code + 1])
+
+
+@nb.njit(inline="always")
+def _list(out, pos, data, a, b, comma):  # noqa: ANN001
+    """``[`` + the items of ``value.split(",")`` (``comma``) or ``value.split()`` as JSON strings + ``]``."""
+    out[pos] = 91
+    pos += 1
+    first, i = True, a
+    while i <= b:
+        if comma:
+            j = i
+            while j < b and data[j] != 44:
+                j += 1
+        else:
+            while i < b and data[i] == 32:
+                i += 1
+            if i >= b:
+                break
+            j = i
+            while j < b and data[j] != 32:
+                j += 1
+        if not first:
+            out[pos] = 44
+            pos += 1
+        first = False
+        out[pos] = 34
+        pos = _copy(out, pos + 1, data, i, j)
+        out[pos] = 34
+        pos += 1
+        i = j + 1
+    out[pos] = 93
+    return pos + 1
+
+
+@nb.njit(cache=True)
+def render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network, out):  # noqa: ANN001, ANN201, C901
+    """Write one NDJSON line per row to ``out``; returns the end offset of every line."""
+    n = len(ts)
+    ends = np.empty(n, np.int64)
+    pos = 0
+    for r in range(n):
+        if include_id:
+            pos = _lit(out, pos, L_ID)
+            for i in range(32):
+                out[pos + i] = ids[r, i]
+            pos = _lit(out, pos + 32, L_ID_END)
+        else:
+            pos = _lit(out, pos, L_OPEN)
+        pos = _lit(out, pos, L_NAME)
+        pos = _copy(out, pos, data, ts[r, 2], te[r, 2])
+        pos = _lit(out, pos, L_TYPE)
+        pos = _copy(out, pos, data, ts[r, 0], te[r, 0])
+        pos = _lit(out, pos, L_PROTO)
+        if ints[r, TIP] >= 0:
+            pos = _ipv4(out, _lit(out, pos, L_BACKEND), ints[r, TIP])
+            pos = _lit(out, _int(out, _lit(out, pos, L_BPORT), ints[r, TPORT]), L_QUOTE)
+            if ints[r, TSTATUS] >= 0:
+                pos = _lit(out, _int(out, _lit(out, pos, L_BSTATUS), ints[r, TSTATUS]), L_CLOSE2)
+            pos = _lit(out, pos, L_CLOSE)
+        for k in range(3):
+            a, b = ts[r, 5 + k], te[r, 5 + k]
+            if not _absent(data, a, b) and not (b - a == 2 and data[a] == 45 and data[a + 1] == 49):
+                pos = _lit(out, _seconds(out, _lit(out, pos, L_FLOAT[k]), data, a, b), L_CLOSE)
+        cipher = not _absent(data, ts[r, 14], te[r, 14])
+        if cipher:
+            pos = _lit(out, _copy(out, _lit(out, pos, L_CIPHER), data, ts[r, 14], te[r, 14]), L_QUOTE)
+        if not _absent(data, ts[r, 15], te[r, 15]):
+            pos = _lit(out, _copy(out, _lit(out, pos, L_SSLPROTO), data, ts[r, 15], te[r, 15]), L_QUOTE)
+        for k in range(len(STRINGS)):
+            t = STRINGS[k, 0]
+            if not _absent(data, ts[r, t], te[r, t]):
+                pos = _lit(out, _copy(out, _lit(out, pos, STRINGS[k, 1]), data, ts[r, t], te[r, t]), STRINGS[k, 2])
+        for k in range(len(LISTS)):
+            t = LISTS[k, 0]
+            if not _absent(data, ts[r, t], te[r, t]):
+                pos = _list(out, _lit(out, pos, LISTS[k, 1]), data, ts[r, t], te[r, t], k == 0)
+        for k in range(len(TAIL)):
+            t = TAIL[k, 0]
+            if not _absent(data, ts[r, t], te[r, t]):
+                pos = _lit(out, _copy(out, _lit(out, pos, TAIL[k, 1]), data, ts[r, t], te[r, t]), TAIL[k, 2])
+        pos = _iso(out, _lit(out, pos, L_EVENT), data, ts[r, TIME], te[r, TIME])
+        status = ints[r, STATUS]
+        pos = _lit(out, pos, L_FAILURE if status >= 400 or status < 100 else L_SUCCESS)
+        if not _absent(data, ts[r, 21], te[r, 21]):
+            pos = _lit(out, _iso(out, _lit(out, pos, L_START), data, ts[r, 21], te[r, 21]), L_QUOTE)
+        pos = _iso(out, _lit(out, pos, L_DATASET), data, ts[r, TIME], te[r, TIME])
+        pos = _ipv4(out, _lit(out, pos, L_SOURCE), ints[r, CIP])
+        pos = _ipv4(out, _lit(out, pos, L_IP), ints[r, CIP])
+        pos = _int(out, _lit(out, pos, L_PORT), ints[r, CPORT])
+        if fc[r, GEO] >= 0:
+            pos = _frag(out, pos, fbuf, foff, fc[r, GEO])
+        pos = _ipv4(out, _lit(out, pos, L_RELATED), ints[r, CIP])
+        if ints[r, TIP] >= 0 and ints[r, TIP] != ints[r, CIP]:
+            pos = _ipv4(out, _lit(out, pos, L_SEP), ints[r, TIP])
+        pos = _lit(out, pos, L_RELATED_END)
+        pos = _int(out, _lit(out, pos, L_HTTP), status)
+        if ints[r, SENT] >= 0:
+            pos = _lit(out, _int(out, _lit(out, pos, L_BODY), ints[r, SENT]), L_CLOSE)
+        pos = _lit(out, pos, L_CLOSE)
+        method = req[r, 0] >= 0
+        if ints[r, RECV] >= 0 or method:
+            pos = _lit(out, pos, L_REQUEST)
+            if ints[r, RECV] >= 0:
+                pos = _lit(out, _int(out, _lit(out, pos, L_RBODY), ints[r, RECV]), L_CLOSE)
+                if method:
+                    pos = _lit(out, pos, L_COMMA)
+            if method:
+                pos = _lit(out, _copy(out, _lit(out, pos, L_METHOD), data, req[r, 0], req[r, 1]), L_QUOTE)
+            pos = _lit(out, pos, L_CLOSE)
+        if req[r, 4] >= 0:
+            pos = _lit(out, _copy(out, _lit(out, pos, L_VERSION), data, req[r, 4], req[r, 5]), L_QUOTE)
+        pos = _lit(out, pos, L_CLOSE)
+        for k in (URL, AGENT):  # whole members
+            if fc[r, k] >= 0:
+                pos = _frag(out, pos, fbuf, foff, fc[r, k])
+        if cipher or fc[r, TLS] >= 0:
+            pos = _lit(out, pos, L_TLS)
+            if cipher:
+                pos = _lit(out, _copy(out, _lit(out, pos, L_TCIPHER), data, ts[r, 14], te[r, 14]), L_QUOTE)
+                if fc[r, TLS] >= 0:
+                    pos = _lit(out, pos, L_COMMA)
+            if fc[r, TLS] >= 0:
+                pos = _frag(out, pos, fbuf, foff, fc[r, TLS])
+            pos = _lit(out, pos, L_CLOSE)
+        if not _absent(data, ts[r, 17], te[r, 17]):
+            pos = _lit(out, _copy(out, _lit(out, pos, L_TRACE), data, ts[r, 17], te[r, 17]), L_QCLOSE)
+        if not _absent(data, ts[r, 18], te[r, 18]):
+            pos = _lit(out, _copy(out, _lit(out, pos, L_DEST), data, ts[r, 18], te[r, 18]), L_QCLOSE)
+        pos = _lit(out, pos, L_CLOUD)
+        if network:
+            pos = _lit(out, pos, L_NETWORK)
+        pos = _lit(out, pos, L_END)
+        ends[r] = pos
+    return ends

@@ -1,0 +1,318 @@
+"""Compiled tokenizing and checking of ALB access-log lines for the fast path.
+
+``scan_alb`` classifies each line of a block and records where its tokens are:
+
+* ``FAST``: printable ASCII without backslashes, starting with an ALB type
+  (``http``, ``https``, ``h2``, ``grpcs``, ``ws``, ``wss``) and a space, at
+  least 17 tokens separated by spaces, every quote opening a token and
+  closing it before a space or the end of the line (so ``_http.tokens``
+  splits it the same way), an ISO time the parser reads on its fast branch
+  (and ``datetime.fromisoformat`` reads too, for the detectors' clock),
+  a client ``a.b.c.d:port`` with a canonical IPv4 address, a target that is
+  such an address or absent, an ELB status code, integer or absent target
+  status and byte counts, and a request creation time that is ISO or absent.
+  Such a line renders to the very document ``ElbParser`` builds.
+* ``SLOW``: anything else (Classic ELB, NLB, connection logs, escapes, IPv6,
+  odd values ...): the reference chain handles it.
+* ``BLANK``: whitespace only.
+
+Token spans exclude the quotes. ``ints`` holds, per line: client address and
+port, target address and port (-1: none), ELB and target status, received
+and sent bytes (-1: absent); ``req`` the method, URL and version spans of the
+request (-1: absent).
+
+>>> import numpy as np
+>>> line = (b'http 2018-07-02T22:23:00.186641Z app/lb/1 192.168.1.9:2817 10.0.0.1:80 0.000 0.001 0.000 200 - 34 366 '
+...         b'"GET http://x.com:80/ HTTP/1.1" "curl/7.46.0" - - arn "Root=1" "-" "-" 0 - "forward" "-" "-" "" "" "-" "-"')
+>>> data = np.frombuffer(line + b"\\nhttp x\\n", np.uint8)
+>>> status, ts, te, ints, req = scan_alb(data, np.array([0, len(line) + 1]), np.array([len(line), len(line) + 7]))
+>>> status.tolist(), ints[0].tolist()
+([0, 1], [3232235785, 2817, 167772161, 80, 200, -1, 34, 366])
+>>> data[req[0, 2]:req[0, 3]].tobytes(), data[ts[0, 13]:te[0, 13]].tobytes()
+(b'http://x.com:80/', b'curl/7.46.0')
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from processors.fast.scan import BLANK, FAST, SLOW, _blank, _int, _ipv4
+
+NTOK = 33  # ElbParser.ALB_FIELDS: later tokens are checked but not used
+MIN_TOKENS = 17
+CIP, CPORT, TIP, TPORT, STATUS, TSTATUS, RECV, SENT = range(8)
+TIME, CLIENT, TARGET, REQUEST, CREATED = 1, 3, 4, 12, 21
+_TYPES = (b"http", b"https", b"h2", b"grpcs", b"ws", b"wss")
+TYPES = np.zeros((len(_TYPES), 6), np.uint8)
+TYPE_LEN = np.array([len(t) for t in _TYPES], np.int64)
+for _k, _t in enumerate(_TYPES):
+    TYPES[_k, :len(_t)] = np.frombuffer(_t, np.uint8)
+HTTP_SLASH = np.frombuffer(b"HTTP/", np.uint8).copy()
+# byte classes: 0 token byte, 1 space, 2 quote, 3 what the kernel declines (controls, backslash, non-ASCII)
+CLASS = np.full(256, 3, np.uint8)
+CLASS[33:127] = 0
+CLASS[32], CLASS[34], CLASS[92] = 1, 2, 3
+DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
+
+
+@nb.njit(inline="always")
+def _absent(data, a, b):  # noqa: ANN001, ANN201
+    """``put`` and ``_num`` skip missing tokens, ``-`` and empty strings."""
+    return a < 0 or b == a or (b - a == 1 and data[a] == 45)
+
+
+@nb.njit(inline="always")
+def _number(data, a, b):  # noqa: ANN001, ANN201
+    """``_num(value, kind=int)``: -1 for absent or -1, -2 for what the kernel leaves to the parser (signs, zeros in front)."""
+    if _absent(data, a, b) or (b - a == 2 and data[a] == 45 and data[a + 1] == 49):
+        return -1
+    value = _int(data, a, b, 10**15)
+    return -2 if value < 0 else value
+
+
+@nb.njit(inline="always")
+def seconds_ok(data, a, b):  # noqa: ANN001, ANN201
+    """A processing time the kernel renders as orjson does ``float(text)``: ``D{1,6}[.D{0,6}]``, 0 or >= 0.001.
+
+    Absent values (``-``, empty, ``-1``) are fine too (``_num`` gives None); anything else goes to the parser.
+    """
+    if _absent(data, a, b) or (b - a == 2 and data[a] == 45 and data[a + 1] == 49):
+        return True
+    dot, nonzero, visible = -1, False, False
+    for i in range(a, b):
+        c = data[i]
+        if c == 46 and dot < 0:
+            dot = i
+        elif 48 <= c <= 57:
+            if c != 48:
+                nonzero = True
+                if dot < 0 or i - dot <= 3:
+                    visible = True  # a digit worth >= 0.001
+        else:
+            return False
+    whole = (dot if dot >= 0 else b) - a
+    return 1 <= whole <= 6 and (dot < 0 or b - dot - 1 <= 6) and (visible or not nonzero)
+
+
+@nb.njit(inline="always")
+def _host_port(data, a, b, out, at):  # noqa: ANN001, ANN201
+    """``host_port`` of a canonical ``a.b.c.d:port`` into ``out[at]``, ``out[at+1]``; False otherwise."""
+    colon = -1
+    for i in range(b - 1, a - 1, -1):
+        if data[i] == 58:
+            colon = i
+            break
+    if colon < 0 or b - colon - 1 < 1 or b - colon - 1 > 9:
+        return False
+    port = 0
+    for i in range(colon + 1, b):
+        c = data[i]
+        if c < 48 or c > 57:
+            return False
+        port = port * 10 + (c - 48)
+    ip = _ipv4(data, a, colon)
+    if ip < 0:
+        return False
+    out[at], out[at + 1] = ip, port
+    return True
+
+
+@nb.njit(inline="always")
+def _digit(c):  # noqa: ANN001, ANN201
+    return 48 <= c <= 57
+
+
+@nb.njit(cache=True)
+def iso_fast(data, a, b):  # noqa: ANN001, ANN201
+    """True when ``_time.iso_ms`` takes its fast branch on ``data[a:b]`` (``text[:19]`` + milliseconds)."""
+    n = b - a
+    if n < 20 or data[b - 1] != 90 or data[a + 10] != 84 or data[a + 4] != 45 or data[a + 13] != 58:
+        return False
+    if n > 20 and data[a + 19] == 46:  # a fraction: digits (or none); without a dot there is none
+        for i in range(a + 20, b - 1):
+            if not _digit(data[i]):
+                return False
+    for k in (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18):
+        if not _digit(data[a + k]):
+            return False
+    month = (data[a + 5] - 48) * 10 + data[a + 6] - 48
+    day = (data[a + 8] - 48) * 10 + data[a + 9] - 48
+    hour = (data[a + 11] - 48) * 10 + data[a + 12] - 48
+    minute = (data[a + 14] - 48) * 10 + data[a + 15] - 48
+    second = (data[a + 17] - 48) * 10 + data[a + 18] - 48
+    return 1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 60
+
+
+@nb.njit(inline="always")
+def _calendar(data, a):  # noqa: ANN001, ANN201
+    """``YYYY-MM-DDTHH:MM`` with a real day of its month: what ``datetime.fromisoformat`` (the detectors' clock) reads."""
+    if data[a + 7] != 45 or data[a + 16] != 58:
+        return False
+    year = 0
+    for k in range(4):
+        year = year * 10 + data[a + k] - 48
+    month = (data[a + 5] - 48) * 10 + data[a + 6] - 48
+    day = (data[a + 8] - 48) * 10 + data[a + 9] - 48
+    days = DAYS[month]
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        days = 29
+    return year >= 1 and day <= days
+
+
+@nb.njit(inline="always")
+def _alb_type(data, a, b):  # noqa: ANN001, ANN201
+    for k in range(len(TYPE_LEN)):
+        if b - a == TYPE_LEN[k]:
+            same = True
+            for i in range(b - a):
+                if data[a + i] != TYPES[k, i]:
+                    same = False
+                    break
+            if same:
+                return True
+    return False
+
+
+@nb.njit(inline="always")
+def _run(data, j, b, stop):  # noqa: ANN001, ANN201
+    """Index of the first byte of class ``stop`` from ``j`` (``b`` if none); -1 when a declined byte comes first.
+
+    Inside quotes (``stop`` 2) spaces are token bytes; outside (``stop`` 1) a quote is declined.
+    """
+    while j < b:
+        k = CLASS[data[j]]
+        if k == stop:
+            return j
+        if k == 3 or k == 2:
+            return -1
+        j += 1
+    return j
+
+
+@nb.njit(inline="always")
+def _tokens(data, a, b, ts, te, r):  # noqa: ANN001, ANN201
+    """Token spans of one line into ``ts[r]``, ``te[r]``; the token count, or -1 when the kernel declines."""
+    count, i = 0, a
+    while i < b:
+        c = CLASS[data[i]]
+        if c == 1:
+            i += 1
+            continue
+        if c == 2:
+            j = _run(data, i + 1, b, 2)
+            if j < 0 or j >= b or (j + 1 < b and data[j + 1] != 32):
+                return -1
+            start, stop, i = i + 1, j, j + 1
+        elif c == 0:
+            j = _run(data, i + 1, b, 1)
+            if j < 0:
+                return -1
+            start, stop, i = i, j, j
+        else:
+            return -1
+        if count < NTOK:
+            ts[r, count], te[r, count] = start, stop
+        count += 1
+    return count
+
+
+@nb.njit(inline="always")
+def _request(data, a, b, req, r):  # noqa: ANN001, ANN201
+    """``split_request``: method, URL (stripped) and version spans into ``req[r]``."""
+    space = -1
+    for i in range(a, b):
+        if data[i] == 32:
+            space = i
+            break
+    if space <= a or (space - a == 1 and data[a] == 45):
+        return
+    req[r, 0], req[r, 1] = a, space
+    rest, last = space + 1, space  # rpartition without a space: all of it is the version candidate
+    for i in range(b - 1, rest - 1, -1):
+        if data[i] == 32:
+            last = i
+            break
+    url_end, version = b, False
+    if b - last - 1 >= 5:
+        version = True
+        for k in range(5):
+            if data[last + 1 + k] != HTTP_SLASH[k]:
+                version = False
+        if version:
+            url_end = last
+            if b - last - 1 > 5:
+                req[r, 4], req[r, 5] = last + 6, b
+    while rest < url_end and data[rest] == 32:
+        rest += 1
+    while url_end > rest and data[url_end - 1] == 32:
+        url_end -= 1
+    if url_end > rest:
+        req[r, 2], req[r, 3] = rest, url_end
+
+
+@nb.njit(cache=True)
+def scan_alb(data, starts, ends):  # noqa: ANN001, ANN201
+    """Per line: status, token starts/ends (n, 33), ints (n, 8), request spans (n, 6)."""
+    n = len(starts)
+    status = np.full(n, SLOW, np.int8)
+    ts = np.full((n, NTOK), -1, np.int64)
+    te = np.full((n, NTOK), -1, np.int64)
+    ints = np.full((n, 8), -1, np.int64)
+    req = np.full((n, 6), -1, np.int64)
+    for r in range(n):
+        a, b = starts[r], ends[r]
+        if _blank(data, a, b):
+            status[r] = BLANK
+            continue
+        count = _tokens(data, a, b, ts, te, r)
+        if count < MIN_TOKENS or ts[r, 0] != a or not _alb_type(data, a, te[r, 0]):
+            continue
+        if not iso_fast(data, ts[r, TIME], te[r, TIME]) or not _calendar(data, ts[r, TIME]):
+            continue
+        if not _host_port(data, ts[r, CLIENT], te[r, CLIENT], ints[r], CIP):
+            continue
+        if not _absent(data, ts[r, TARGET], te[r, TARGET]) and not _host_port(
+                data, ts[r, TARGET], te[r, TARGET], ints[r], TIP):
+            continue
+        ok = True
+        for k in range(4):
+            value = _number(data, ts[r, 8 + k], te[r, 8 + k])
+            ints[r, STATUS + k] = value
+            if value == -2:
+                ok = False
+        if not ok or ints[r, STATUS] < 0 or (ints[r, TIP] < 0 and ints[r, TSTATUS] >= 0):
+            continue
+        if not _absent(data, ts[r, CREATED], te[r, CREATED]) and not iso_fast(data, ts[r, CREATED], te[r, CREATED]):
+            continue
+        if not (seconds_ok(data, ts[r, 5], te[r, 5]) and seconds_ok(data, ts[r, 6], te[r, 6])
+                and seconds_ok(data, ts[r, 7], te[r, 7])):
+            continue
+        _request(data, ts[r, REQUEST], te[r, REQUEST], req, r)
+        status[r] = FAST
+    return status, ts, te, ints, req
+
+
+@nb.njit(cache=True)
+def epochs(data, ts, te):  # noqa: ANN001, ANN201
+    """Epoch seconds of each rendered ``@timestamp`` (millisecond ISO text), as ``EventClock.epoch`` computes them."""
+    n = len(ts)
+    out = np.empty(n, np.float64)
+    for r in range(n):
+        a, b = ts[r], te[r]
+        year = (data[a] - 48) * 1000 + (data[a + 1] - 48) * 100 + (data[a + 2] - 48) * 10 + data[a + 3] - 48
+        month = (data[a + 5] - 48) * 10 + data[a + 6] - 48
+        day = (data[a + 8] - 48) * 10 + data[a + 9] - 48
+        y = year - 1 if month <= 2 else year
+        era = y // 400
+        yoe = y - era * 400
+        doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+        days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+        seconds = days * 86400 + ((data[a + 11] - 48) * 10 + data[a + 12] - 48) * 3600 \
+            + ((data[a + 14] - 48) * 10 + data[a + 15] - 48) * 60 + (data[a + 17] - 48) * 10 + data[a + 18] - 48
+        frac = a + 20 if b - a > 20 and data[a + 19] == 46 else b - 1
+        millis = 0
+        for i in range(3):
+            millis = millis * 10 + (data[frac + i] - 48 if frac + i < b - 1 else 0)
+        out[r] = np.float64(seconds) + np.float64(millis) / 1000.0
+    return out
