@@ -50,7 +50,7 @@ from streams.core import metrics
 from streams.core.model import Position, Record
 
 DATASET = "aws.cloudtrail"
-SUPPORTED_ENRICHERS = {"network", "geoip"}
+SUPPORTED_ENRICHERS = {"network", "geoip"}  # they read source/destination only (trail_frags relies on it)
 OTHER_KEYS = ("eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent", "eventID",
               "userIdentity", "resources")
 KEYS = KeyTable([*SCALARS, *PARAMS, *OTHER_KEYS])

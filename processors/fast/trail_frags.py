@@ -23,8 +23,8 @@ depend on:
   escaped string in a scalar field: the reference's ``java_text`` rule).
 
 A value the reference rejects (or that is not valid JSON) yields None: its
-rows take the reference path. Each table is a bounded dict (cleared when
-full) with a ``CACHE_SIZE`` metric.
+rows take the reference path. Each table is a bounded dict (16,384 entries,
+cleared when full) with a ``CACHE_SIZE`` metric.
 
 >>> from processors.parsers.cloudtrail import CloudTrailConfig, CloudTrailParser
 >>> frags = TrailFragments(CloudTrailParser(CloudTrailConfig(type="cloudtrail")), [])
@@ -97,7 +97,7 @@ class _Table:
 class TrailFragments:
     """The fragment tables of one parser + enrichers."""
 
-    def __init__(self, parser: Any, enrichers: list[Any], cache_size: int = 65_536):
+    def __init__(self, parser: Any, enrichers: list[Any], cache_size: int = 16_384):
         self.parser, self.enrichers = parser, list(enrichers)
         self.clock = EventClock("@timestamp")
         self.timestamp = _Table("timestamp", self._timestamp, cache_size)
@@ -162,12 +162,18 @@ class TrailFragments:
         return self._tail(doc)
 
     def _principal(self, identity: bytes) -> tuple[dict[str, Any], Any, dict[str, Any]]:
-        """(trail members, cloud.account, top-level keys) ``_identity`` adds for ``userIdentity`` alone."""
-        doc = self.reference(self._record(userIdentity=identity))
-        trail = doc["aws"]["cloudtrail"]
-        if list(trail) not in ([], ["user_identity"]):
-            raise ValueError(f"unexpected trail keys {list(trail)}")
-        return trail, doc["cloud"].get("account"), self._tail(doc)
+        """(trail members, cloud.account, top-level keys) the parser's ``_identity`` adds for ``userIdentity``.
+
+        Called directly (identities are often unique per session): the enrichers the fast path
+        accepts (network, GeoIP) read ``source``/``destination`` only, which ``_identity`` never writes.
+        """
+        value = _value(identity)
+        doc: dict[str, Any] = {"cloud": {"region": "r"}}
+        trail: dict[str, Any] = {}
+        if isinstance(value, dict):
+            self.parser._identity(doc, trail, value)
+        cloud = doc.pop("cloud")
+        return trail, cloud.get("account"), doc
 
     def _actor(self, address: bytes, identity: bytes) -> tuple[bytes, bytes, bytes, dict[str, Any]] | None:
         """The two parts merged as the reference builds them: ``_source`` first, ``_identity`` appends to
