@@ -28,6 +28,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from processors.fast.scan import _equals
+
 FAST, SLOW, BLANK = 0, 1, 2
 ABSENT, NULL, STR, STR_ESC, TRUE, FALSE, NUM, OBJ, ARR = range(9)
 MAX_DEPTH = 64
@@ -99,12 +101,7 @@ def _string(data, p, b):  # noqa: ANN001, ANN202
 
 @nb.njit(inline="always")
 def _word(data, p, b, word):  # noqa: ANN001, ANN202
-    if p + len(word) > b:
-        return False
-    for i in range(len(word)):
-        if data[p + i] != word[i]:
-            return False
-    return True
+    return p + len(word) <= b and _equals(data, p, p + len(word), word)
 
 
 @nb.njit(inline="always")

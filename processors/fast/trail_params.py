@@ -45,6 +45,16 @@ def _put(out, pos, byte):  # noqa: ANN001, ANN202
     return pos + 1
 
 
+@nb.njit(inline="always")
+def _key(out, pos, tbuf, toff, p):  # noqa: ANN001, ANN202
+    """``"<target p>":``"""
+    pos = _put(out, pos, 34)
+    out[pos:pos + toff[p + 1] - toff[p]] = tbuf[toff[p]:toff[p + 1]]
+    pos += toff[p + 1] - toff[p]
+    pos = _put(out, pos, 34)
+    return _put(out, pos, 58)
+
+
 @nb.njit(cache=True)
 def transform(data, a, b, jout, jpos, cout, cpos, kstart, klen):  # noqa: ANN001, ANN201, C901, PLR0912, PLR0915
     """Validate the JSON value ``data[a:b]``; append its java text to ``jout`` and compact JSON to ``cout``.
@@ -254,13 +264,7 @@ def render_params(data, vs, ve, kinds, pkeys, targets, text, flat):  # noqa: ANN
             if jlen[p] < 0:
                 continue
             if text:
-                pos = _put(out, pos, 44)
-                pos = _put(out, pos, 34)
-                t = tbuf[toff[p]:toff[p + 1]]
-                out[pos:pos + len(t)] = t
-                pos += len(t)
-                pos = _put(out, pos, 34)
-                pos = _put(out, pos, 58)
+                pos = _key(out, _put(out, pos, 44), tbuf, toff, p)
                 pos = _put(out, pos, 34)
                 out[pos:pos + jlen[p]] = jbuf[p, :jlen[p]]
                 pos += jlen[p]
@@ -275,12 +279,7 @@ def render_params(data, vs, ve, kinds, pkeys, targets, text, flat):  # noqa: ANN
                         if not first:
                             pos = _put(out, pos, 44)
                         first = False
-                        pos = _put(out, pos, 34)
-                        t = tbuf[toff[q]:toff[q + 1]]
-                        out[pos:pos + len(t)] = t
-                        pos += len(t)
-                        pos = _put(out, pos, 34)
-                        pos = _put(out, pos, 58)
+                        pos = _key(out, pos, tbuf, toff, q)
                         out[pos:pos + clen[q]] = cbuf[q, :clen[q]]
                         pos += clen[q]
                 pos = _put(out, pos, 125)
