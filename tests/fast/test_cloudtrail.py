@@ -11,8 +11,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from detectors.fields import EventClock, field_getter
 from processors.chain import ParserSet, ProcessorChain
-from processors.fast.cloudtrail import CloudTrailFastPath, build
+from processors.fast.cloudtrail import SCHEMA, CloudTrailFastPath, build
 from processors.parsers.cloudtrail import CloudTrailConfig
 from streams.core.config import validate, validate_component
 from streams.core.model import Position, Record
@@ -180,6 +181,25 @@ def test_every_address_with_every_identity(make_chain: Callable[..., ProcessorCh
                 record = {**base, "sourceIPAddress": address, "userIdentity": identity, "recipientAccountId": recipient}
                 lines.append(orjson.dumps({k: v for k, v in record.items() if v is not None or k == "userIdentity"}))
     assert_same(make_chain, lines, min_fast=200)
+
+
+def test_columns_and_times_are_what_the_detectors_read_from_the_documents(
+        make_chain: Callable[..., ProcessorChain]) -> None:
+    rng = random.Random(2)
+    lines = generated(1500, seed=4)
+    lines += [m for line in lines[:150] for m in _mutations(rng, line)]
+    batch = CloudTrailFastPath(make_chain()).process("file", PATH, b"\n".join(lines) + b"\n", 1, {})
+    docs = [orjson.loads(line) for line in bytes(batch.ndjson).splitlines()]
+    assert batch.documents == len(docs) > 1500
+    for path in sorted(SCHEMA.fields):
+        codes, values = batch.values(path)
+        get = field_getter(path)
+        assert [values[c] for c in codes.tolist()] == [get(doc) for doc in docs], path
+        assert len(values) == len({(type(v), v) for v in values}), path
+    clock = EventClock("@timestamp")
+    assert batch.times("@timestamp").tolist() == [clock.epoch(doc) for doc in docs]
+    assert SCHEMA.absent("destination.port") and SCHEMA.absent("http.response.status_code")
+    assert not SCHEMA.absent("user.name") and not SCHEMA.absent("aws.cloudtrail.flattened.x")
 
 
 def test_build_says_why_not(make_chain: Callable[..., ProcessorChain]) -> None:
