@@ -68,7 +68,23 @@ def _value(raw: bytes) -> Any:
 
 
 def _members(items: Any) -> bytes:
-    return b"".join(b',"' + key.encode() + b'":' + orjson.dumps(value) for key, value in items)
+    """``,"k":v,...`` for string-keyed members (one ``orjson.dumps``)."""
+    members = dict(items)
+    return b"," + orjson.dumps(members)[1:-1] if members else b""
+
+
+class _ActorFields:
+    """The detector fields of one actor part, read on demand (most blocks need none or one)."""
+
+    __slots__ = ("tail", "account")
+
+    def __init__(self, tail: dict[str, Any], account: Any):
+        self.tail, self.account = tail, account
+
+    def get(self, path: str) -> Any:
+        if path == "cloud.account.id":
+            return self.account.get("id") if isinstance(self.account, dict) else None
+        return _get(self.tail, path)
 
 
 class _Table:
@@ -187,8 +203,7 @@ class TrailFragments:
             tail[key] = {**tail[key], **value} if key in ("related", "service") and key in tail else value
         if "network" in place:
             tail["network"] = place["network"]
-        fields = {path: _get({**place, **added, "service": tail.get("service")}, path) for path in ACTOR_FIELDS}
-        fields["cloud.account.id"] = account.get("id") if isinstance(account, dict) else None
+        fields = _ActorFields(tail, account)
         return (_members(trail.items()), b',"account":' + orjson.dumps(account) if account is not None else b"",
                 _members(tail.items()), fields)
 
