@@ -81,11 +81,22 @@ def _ws(data, p, b):  # noqa: ANN001, ANN202
     return p
 
 
+# byte class inside a string: 0 plain, 1 quote, 2 backslash, 3 not allowed (control, non-ASCII)
+_CLASS = np.zeros(256, np.uint8)
+_CLASS[:32] = 3
+_CLASS[127:] = 3
+_CLASS[34], _CLASS[92] = 1, 2
+
+
 @nb.njit(inline="always")
 def _string(data, p, b):  # noqa: ANN001, ANN202
     """From the byte after an opening quote: (index after the closing quote or -1, saw a backslash)."""
     esc = False
     while p < b:
+        while p < b and _CLASS[data[p]] == 0:
+            p += 1
+        if p >= b:
+            break
         c = data[p]
         if c == 34:
             return p + 1, esc
