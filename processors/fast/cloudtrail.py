@@ -38,7 +38,7 @@ import numpy as np
 
 from processors.chain import ProcessorChain
 from processors.fast.base import BlockBatch, Schema, register_fast_path
-from processors.fast.jsonscan import FAST, NULL, STR, KeyTable
+from processors.fast.jsonscan import BLANK, FAST, NULL, STR, KeyTable
 from processors.fast.render import event_ids
 from processors.fast.scan import split_lines
 from processors.fast.trail_columns import FIELDS, TOP_LEVEL, TrailColumns
@@ -129,7 +129,7 @@ class CloudTrailFastPath:
         out = TrailBatch(lines=len(starts), last_line=first_line + len(starts) - 1)
         slow = np.ones(len(starts), bool)
         slow[good] = False
-        self._slow(out, source, path, block, starts, ends, numbers, np.flatnonzero(slow & (status != 2)), attrs)
+        self._slow(out, source, path, block, starts, ends, numbers, np.flatnonzero(slow & (status != BLANK)), attrs)
         if len(good):
             self._fast(out, data, good, vs[good], ve[good], kinds[good], parts, numbers[good], path)
         metrics.STAGE_OUT.labels("parse", DATASET).inc(len(good))
