@@ -43,11 +43,12 @@ class Family:
 def distinct(data: np.ndarray, vs: np.ndarray, ve: np.ndarray, keys: list[int],
              extra: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
     """A code per row for the combination of ``keys``' raw spans (and ``extra`` columns), with each code's values."""
-    columns = [token_codes(data, vs[:, k], ve[:, k])[0] for k in keys] + [np.asarray(e, np.int64) for e in extra]
+    coded = [token_codes(data, vs[:, k], ve[:, k]) for k in keys]
+    columns = [codes for codes, _ in coded] + [np.asarray(e, np.int64) for e in extra]
     if len(vs) == 0:
         return np.zeros(0, np.int64), []
     if len(columns) == 1:
-        codes, firsts = token_codes(data, vs[:, keys[0]], ve[:, keys[0]])
+        codes, firsts = coded[0]
     else:
         radix = [int(c.max()) + 1 for c in columns]
         if float(np.prod(radix, dtype=np.float64)) < 2.0 ** 62:  # one int64 per combination: a 1-D unique
