@@ -6,11 +6,12 @@ top-level key), computes the document parts that are not verbatim copies
 once per distinct value with the reference code
 (``processors.fast.trail_frags``), and renders the NDJSON of the whole
 block in one compiled pass (``processors.fast.trail_render``). A line the
-scanner does not fully understand (not one object of printable ASCII,
-an unknown or repeated key, an escaped or non-string value where the
-renderer copies bytes, a part the reference rejects) goes to the
-reference chain, so its document, or its dead letter with line number and
-reason, is the reference's own.
+scanner does not fully understand (not one object of printable ASCII, a
+repeated or escaped key, a key the decoder treats as an envelope's, an
+ignored key whose value the strict checker declines, an escaped or
+non-string value where the renderer copies bytes, a part the reference
+rejects) goes to the reference chain, so its document, or its dead letter
+with line number and reason, is the reference's own.
 
 >>> import orjson
 >>> from processors.chain import ParserSet, ProcessorChain
@@ -53,7 +54,10 @@ DATASET = "aws.cloudtrail"
 SUPPORTED_ENRICHERS = {"network", "geoip"}  # they read source/destination only (trail_frags relies on it)
 OTHER_KEYS = ("eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent", "eventID",
               "userIdentity", "resources")
-KEYS = KeyTable([*SCALARS, *PARAMS, *OTHER_KEYS])
+# keys that make the auto decoder treat a line as an envelope, a digest or an export (never ignored)
+DECODER_KEYS = ["messageType", "awslogs", "Records", "records", "digestPublicKeyFingerprint",
+                "digestSignatureAlgorithm", "findings", "Findings"]
+KEYS = KeyTable([*SCALARS, *PARAMS, *OTHER_KEYS], others=DECODER_KEYS)  # other keys: the parser ignores them
 SCALAR_KEYS = np.array([KEYS.index(k) for k in SCALARS], np.int64)
 COPIED = np.array([KEYS.index(k) for k in ("awsRegion", "eventID", "userAgent", "recipientAccountId")], np.int64)
 STRICT = np.array([KEYS.index(k) for k in ("awsRegion", "eventID", "userAgent", "recipientAccountId", "errorCode")])

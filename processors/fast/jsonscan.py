@@ -1,16 +1,16 @@
 """Compiled scanning of JSON-object lines: the value span and kind of every known top-level key.
 
-``scan_objects`` walks each line once. A line is ``FAST`` when it is one JSON
-object of printable ASCII whose keys are all in the key table (no escapes
-in keys, no key twice); for each key it records the value's byte span and
-kind. Strings keep their quotes; ``STR`` strings hold no backslash, so their
-raw bytes are exactly what ``orjson.dumps`` writes for the decoded value.
-Nested objects and arrays are skipped bracket by bracket (strings inside
-checked the same way); their syntax, and that of numbers, is left to
-``orjson.loads`` of the span, which the caller runs once per distinct span.
-Anything else (non-ASCII bytes, control characters, unknown or repeated
-keys, stray bytes, nesting deeper than ``MAX_DEPTH``) is ``SLOW``: the
-reference chain decides.
+``scan_objects`` walks each line once. A line is ``FAST`` when it is one
+JSON object of printable ASCII whose keys are in the key table (no escapes
+in keys, no key twice; for other keys see ``KeyTable``); for each key it
+records the value's byte span and kind. Strings keep their quotes; ``STR``
+strings hold no backslash, so their raw bytes are exactly what
+``orjson.dumps`` writes for the decoded value. Nested objects and arrays
+are skipped bracket by bracket (strings inside checked the same way); their
+syntax, and that of numbers, is left to ``orjson.loads`` of the span, which
+the caller runs once per distinct span. Anything else (non-ASCII bytes,
+control characters, unknown or repeated keys, stray bytes, nesting deeper
+than ``MAX_DEPTH``) is ``SLOW``: the reference chain decides.
 
 >>> import numpy as np
 >>> keys = KeyTable(["a", "bb"])
@@ -28,6 +28,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from processors.fast.jsontext import MAX_KEYS, transform
 from processors.fast.scan import _equals
 
 FAST, SLOW, BLANK = 0, 1, 2
@@ -42,23 +43,37 @@ def _hash_key(key: bytes) -> int:
     return h
 
 
-class KeyTable:
-    """The known keys, packed for the kernel (an open-addressing table on FNV-1a)."""
+def _packed(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bytes, offsets, open-addressing slots on FNV-1a) of a key list, for ``_lookup``."""
+    raw = [k.encode() for k in keys]
+    buf = np.frombuffer(b"".join(raw) or b"\0", np.uint8).copy()
+    off = np.cumsum([0] + [len(k) for k in raw]).astype(np.int64)
+    size = 16
+    while size < 4 * len(raw):
+        size *= 2
+    slots = np.full(size, -1, np.int64)
+    for index, key in enumerate(raw):
+        slot = _hash_key(key) & (size - 1)
+        while slots[slot] >= 0:
+            slot = (slot + 1) & (size - 1)
+        slots[slot] = index
+    return buf, off, slots
 
-    def __init__(self, keys: list[str]):
+
+class KeyTable:
+    """The known keys, packed for the kernel.
+
+    ``others``: what to do with any other key. None: the line is ``SLOW``.
+    A list: those keys make the line ``SLOW`` and every other key is
+    skipped, its value checked strictly (``processors.fast.jsontext``; a
+    value it declines makes the line ``SLOW``).
+    """
+
+    def __init__(self, keys: list[str], others: list[str] | None = None):
         self.keys = list(keys)
-        raw = [k.encode() for k in keys]
-        self.buf = np.frombuffer(b"".join(raw) or b"\0", np.uint8).copy()
-        self.off = np.cumsum([0] + [len(k) for k in raw]).astype(np.int64)
-        size = 16
-        while size < 4 * len(raw):
-            size *= 2
-        self.slots = np.full(size, -1, np.int64)
-        for index, key in enumerate(raw):
-            slot = _hash_key(key) & (size - 1)
-            while self.slots[slot] >= 0:
-                slot = (slot + 1) & (size - 1)
-            self.slots[slot] = index
+        self.buf, self.off, self.slots = _packed(self.keys)
+        self.skip_others = others is not None
+        self.other_buf, self.other_off, self.other_slots = _packed(list(others or []))
 
     def index(self, key: str) -> int:
         return self.keys.index(key)
@@ -70,7 +85,11 @@ class KeyTable:
         vs = np.zeros((n, k), np.int64)
         ve = np.zeros((n, k), np.int64)
         kinds = np.zeros((n, k), np.int8)
-        status = scan_objects(data, starts, ends, self.buf, self.off, self.slots, vs, ve, kinds)
+        width = int((ends - starts).max(initial=0))
+        scratch = (np.empty(2 * width + 16, np.uint8), np.empty(width + 16, np.uint8),
+                   np.empty(MAX_KEYS, np.int64), np.empty(MAX_KEYS, np.int64))
+        status = scan_objects(data, starts, ends, self.buf, self.off, self.slots, vs, ve, kinds, self.skip_others,
+                              self.other_buf, self.other_off, self.other_slots, scratch)
         return status, vs, ve, kinds
 
 
@@ -193,8 +212,10 @@ def _value(data, p, b):  # noqa: ANN001, ANN202
 
 
 @nb.njit(cache=True)
-def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds):  # noqa: ANN001, ANN201 - numba kernel
+def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others, obuf, ooff, oslots,  # noqa: ANN001, ANN201, C901
+                 scratch):
     n = len(starts)
+    jbuf, cbuf, kstart, klen = scratch
     status = np.empty(n, np.int8)
     for r in range(n):
         a, b = starts[r], ends[r]
@@ -212,7 +233,9 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds):  # noqa: A
             if kend < 0 or esc:
                 break
             k = _lookup(data, p + 1, kend - 1, buf, off, slots)
-            if k < 0 or kinds[r, k] != ABSENT:
+            if k < 0 and (not skip_others or _lookup(data, p + 1, kend - 1, obuf, ooff, oslots) >= 0):
+                break
+            if k >= 0 and kinds[r, k] != ABSENT:
                 break
             p = _ws(data, kend, b)
             if p >= b or data[p] != 58:
@@ -223,7 +246,10 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds):  # noqa: A
             end, kind = _value(data, p, b)
             if end < 0:
                 break
-            vs[r, k], ve[r, k], kinds[r, k] = p, end, kind
+            if k >= 0:
+                vs[r, k], ve[r, k], kinds[r, k] = p, end, kind
+            elif transform(data, p, end, jbuf, 0, cbuf, 0, kstart, klen)[0] < 0:
+                break  # an ignored key's value must still be one the reference reads without error
             p = _ws(data, end, b)
             if p < b and data[p] == 44:
                 p = _ws(data, p + 1, b)

@@ -121,7 +121,10 @@ def _mutations(rng: random.Random, line: bytes) -> list[bytes]:
     text = line.decode()
     cut = rng.randrange(1, len(line))
     out += [line[:cut], json.dumps(record).encode(), json.dumps(record, ensure_ascii=False).encode(),
-            line[:-1] + b',"eventName":"Dup"}', line[:-1] + b',"unknownKey":1}', b'{"Records":[' + line + b"]}",
+            line[:-1] + b',"eventName":"Dup"}', line[:-1] + b',"unknownKey":1}', line[:-1] + b',"addendum":{"a":[1,{}]}}',
+            line[:-1] + b',"vpcEndpointAccountId":{"a" 1}}', line[:-1] + b',"x":1.5}', line[:-1] + b',"x":[1,]}',
+            line[:-1] + b',"messageType":"DATA_MESSAGE"}', line[:-1] + b',"records":[]}', line[:-1] + b',"x":"\\u00e9"}',
+            line[:-1] + b',"Findings":[]}', b'{"Records":[],' + line[1:], b'{"Records":[' + line + b"]}",
             text.replace('"eventTime"', '"event\\u0054ime"').encode(), text.replace('"us-east-1"', '"us-\\u0065ast-1"').encode(),
             b"[" + line + b"]", b'"just a string"', b"5", b"null", b"{}", b"  " + line + b"  ", line + b"\r", b"", b"   ",
             line.replace(b'"readOnly":true', b'"readOnly":1'), line.replace(b'"readOnly":', b'"readOnly":01'),
