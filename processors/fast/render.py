@@ -14,7 +14,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.hashes import _IV, HEX, _compress, b64_20_into, blake2b_scratch, hex_into, sha1_scratch
+from processors.fast.hashes import b64_20_into, blake2b_scratch, hex_into, sha1_scratch
+from processors.fast.lanes import event_ids_lanes
 
 _PIECES = [
     b'{"_id":"', b'",', b"{",  # 0 1 2
@@ -89,33 +90,7 @@ def event_ids(prefix, numbers, out):  # noqa: ANN001
     if len(prefix) + 24 > 128:  # a very long path: the general (multi-block) BLAKE2b
         _event_ids_any(prefix, numbers, out)
         return
-    # One 128-byte block holds the message: the prefix is written once, only the digits change per row,
-    # and the digest words go straight to hex (no message copy, no zeroed block, no digest bytes).
-    block = np.zeros(128, np.uint8)
-    block[:len(prefix)] = prefix
-    h, v, m = np.empty(8, np.uint64), np.empty(16, np.uint64), np.empty(16, np.uint64)
-    start, last_end, width, limit = len(prefix), len(prefix), 1, 10
-    for r in range(len(numbers)):
-        value = numbers[r]
-        if value >= limit or value < limit // 10:
-            width, limit = 1, 10
-            while value >= limit:
-                width, limit = width + 1, limit * 10
-        end = _digits(block, start, value, width)
-        block[end], block[end + 1], block[end + 2], block[end + 3] = 31, 48, 31, 48
-        for i in range(end + 4, last_end):
-            block[i] = 0
-        last_end = end + 4
-        h[:] = _IV
-        h[0] ^= np.uint64(0x01010010)  # parameter block: digest length 16, fanout 1, depth 1
-        _compress(h, block, end + 4, True, v, m)
-        row = out[r]
-        for w in range(2):
-            word = h[w]
-            for i in range(8):
-                byte = (word >> np.uint64(8 * i)) & np.uint64(0xFF)
-                row[16 * w + 2 * i] = HEX[byte >> np.uint64(4)]
-                row[16 * w + 2 * i + 1] = HEX[byte & np.uint64(15)]
+    event_ids_lanes(prefix, numbers, out)  # one block per message, four messages at a time
 
 
 @nb.njit(cache=True)
@@ -164,8 +139,13 @@ def community_ids(ints, ips, seed, icmp_pairs, out):  # noqa: ANN001
 
 @nb.njit(cache=True)
 def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, dfrag_off, proto_buf, proto_off,  # noqa: ANN001, ANN201
-           svc_slot, svc_idx, svc_buf, svc_off, dir_code, dir_buf, dir_off, include_id, with_cid, out):
-    """Write one NDJSON line per row to ``out``; returns the end offset of every line."""
+           svc_slot, svc_idx, svc_buf, svc_off, dir_code, dir_buf, dir_off, combo, combo_buf, combo_off, include_id,
+           with_cid, out):
+    """Write one NDJSON line per row to ``out``; returns the end offset of every line.
+
+    ``combo`` numbers each row's (version, account, interface, action, log status); ``combo_buf`` holds
+    the two fragments that depend on those alone (``processors.fast.vpcfrags``), pieces 3-10 and 29-15.
+    """
     n = len(fs)
     ends = np.empty(n, np.int64)
     pos = 0
@@ -185,30 +165,12 @@ def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, 
             pos = _lit(out, pos + 32, 1)
         else:
             pos = _lit(out, pos, 2)
-        pos = _lit(out, pos, 3)
-        pos = _copy(out, pos, data, fs[r, 0], fe[r, 0])
-        pos = _lit(out, pos, 4)
-        pos = _copy(out, pos, data, fs[r, 1], fe[r, 1])
-        pos = _lit(out, pos, 5)
-        pos = _copy(out, pos, data, fs[r, 2], fe[r, 2])
-        pos = _lit(out, pos, 6)
-        pos = _copy(out, pos, data, fs[r, 12], fe[r, 12])
-        pos = _lit(out, pos, 7)
-        pos = _copy(out, pos, data, fs[r, 13], fe[r, 13])
-        pos = _lit(out, pos, 8)
-        reject = data[fs[r, 12]] == 82  # 'R'
-        if reject:
-            pos = _lit(out, pos, 9)
-        pos = _lit(out, pos, 10)
+        k = 2 * combo[r]
+        pos = _copy(out, pos, combo_buf, combo_off[k], combo_off[k + 1])
         pos = _copy(out, pos, iso, 0, 24)
         pos = _lit(out, pos, 11)
         pos = _copy(out, pos, iso, 24, 48)
-        pos = _lit(out, pos, 29)
-        pos = _copy(out, pos, data, fs[r, 12], fe[r, 12])
-        pos = _lit(out, pos, 13 if reject else 12)
-        pos = _lit(out, pos, 14)
-        pos = _copy(out, pos, data, fs[r, 1], fe[r, 1])
-        pos = _lit(out, pos, 15)
+        pos = _copy(out, pos, combo_buf, combo_off[k + 1], combo_off[k + 2])
         pos = _copy(out, pos, iso, 24, 48)
         pos = _lit(out, pos, 16)
         pos = _copy(out, pos, data, fs[r, 3], fe[r, 3])

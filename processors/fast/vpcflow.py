@@ -27,13 +27,13 @@ from processors.fast.scan import (
     BLANK,
     FAST,
     action_dictionary,
-    dictionary,
     distinct_codes,
     keep_rows,
     scan_v2,
     split_lines,
 )
 from processors.fast.tables import VpcTables
+from processors.fast.vpcfrags import Fragments
 from processors.parsers.vpcflow import V2
 from streams.core import metrics
 from streams.core.model import Position, Record
@@ -75,6 +75,7 @@ class Rendering:
     sources: tuple[np.ndarray, np.ndarray]
     destinations: tuple[np.ndarray, np.ndarray]
     direction: np.ndarray
+    fragments: Fragments
     tables: VpcTables
     include_id: bool
     with_cid: bool
@@ -87,9 +88,11 @@ class Rendering:
         n = b - a
         buf = self.buffer.get(MAX_FIXED * n + 4 * int((fe - fs).sum()) + widest * n)
         cids = self.cids[a:b] if self.with_cid else np.zeros((1, 28), np.uint8)
+        f = self.fragments
         ends = render(self.data, fs, fe, self.ints[a:b], self.ids[a:b], cids, self.codes[a:b], sbuf, soff, dbuf,
                       doff, t.proto_buf, t.proto_off, t.svc_slot, t.svc_idx, t.svc_buf, t.svc_off,
-                      self.direction[a:b], t.dir_buf, t.dir_off, self.include_id, self.with_cid, buf)
+                      self.direction[a:b], t.dir_buf, t.dir_off, f.codes[a:b], f.buf, f.off, self.include_id,
+                      self.with_cid, buf)
         return memoryview(buf[: int(ends[-1])])
 
 
@@ -247,9 +250,10 @@ class VpcFlowFastPath:
         if self.with_cid:
             community_ids(ints, ips, self.seed, ICMP_PAIRS, cids)
         codes, sources, destinations, direction, texts = self.tables.addresses(ips)
-        out.rendering = Rendering(data, fs, fe, ints, ids, cids, codes, sources, destinations, direction, self.tables,
-                                  self.include_id, self.with_cid, self.buffer)
+        fragments = Fragments.build(data, fs, fe)
+        out.rendering = Rendering(data, fs, fe, ints, ids, cids, codes, sources, destinations, direction, fragments,
+                                  self.tables, self.include_id, self.with_cid, self.buffer)
         out.documents = n
         out.ids, out.numbers, out.ints, out.codes, out.addresses = ids, numbers, ints, codes, texts
-        out.strings = {k: dictionary(data, fs[:, k], fe[:, k]) for k in (1, 2)}
+        out.strings = dict(fragments.columns)
         out.strings[12] = action_dictionary(data, fs[:, 12])
