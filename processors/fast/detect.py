@@ -17,12 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from detectors.sketches import _P, Distinct, TopCounter, _hash64
+from detectors.sketches import _P, Distinct, _hash64
 from detectors.vpc_rejects import REJECT_VALUES
 from detectors.windowed import Aggregate, dataset_matches
 from detectors.windows import Partial
 from processors.fast.base import Schema
 from processors.fast.groupby import Groups, first_seen, group_rows, misra_gries
+from processors.fast.tops import LazyTopCounter
 
 VPC_KINDS = ("vpc_rejects", "port_scan")  # need VPC flow's action and port columns
 GENERIC_KINDS = ("log_rate", "error_rate")
@@ -169,12 +170,12 @@ class _Folder:
             return
         cap = self.cfg.explain_capacity
         top_v, top_c, offsets, totals = misra_gries(col.codes[rows], bounds, max(1, cap), len(col.values))
-        vals, counts, offs = col.table[top_v].tolist(), top_c.tolist(), offsets.tolist()
-        capacity, total, partials, new = max(1, cap), totals.tolist(), self.partials, TopCounter.__new__
-        for g in np.flatnonzero(totals).tolist():  # the slots set inline: ~46k counters per 1M lines
-            a, b = offs[g], offs[g + 1]
-            top = new(TopCounter)
-            top.capacity, top.total, top.counts = capacity, total[g], dict(zip(vals[a:b], counts[a:b], strict=True))
+        table, offs, total, capacity, partials = col.table, offsets.tolist(), totals.tolist(), max(1, cap), self.partials
+        new = LazyTopCounter.__new__
+        for g in np.flatnonzero(totals).tolist():  # counts built on first read (most are never read), slots inline
+            top = new(LazyTopCounter)
+            top.capacity, top.total = capacity, total[g]
+            top._table, top._codes, top._numbers, top._a, top._b = table, top_v, top_c, offs[g], offs[g + 1]
             partials[g].tops[name] = top
 
     def _distinct(self, name: str, field: str, keep: np.ndarray | None, limit: int) -> None:

@@ -41,13 +41,13 @@ from streams.core.model import Position, Record
 SUPPORTED_ENRICHERS = {"network", "geoip", "community_id", "user_agent"}
 _ICMP4_PAIRS = {8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17, 10: 9, 9: 10}
 ICMP_PAIRS = np.array([_ICMP4_PAIRS.get(i, -1) for i in range(256)], np.int64)
-CHUNK_ROWS = 16_384  # documents rendered at once (~16 MB of NDJSON): bounds the rendered bytes held, not the block
+CHUNK_ROWS = 4_096  # documents rendered at once (~4 MB of NDJSON): still in cache when the sink copies it out
 
 
 class RenderBuffer:
     """The output buffer every chunk is rendered into, reused (grown when a chunk needs more).
 
-    A fresh 16 MB array per chunk cost a page fault and a zeroed page every
+    A fresh array per chunk cost a page fault and a zeroed page every
     4 KB (~1 GB of NDJSON per 1M lines); a chunk's bytes are therefore only
     valid until the next chunk is rendered.
     """
@@ -187,7 +187,7 @@ class VpcFlowFastPath:
     schema = SCHEMA
     # Large blocks: the detectors' per-block work (group sorts, partials, merges of keys that straddle two
     # blocks) shrinks with fewer blocks; the documents are rendered at delivery a chunk at a time, so one
-    # block in flight holds its input and columns (~4x the input) plus one ~16 MB chunk.
+    # block in flight holds its input and columns (~4x the input) plus one ~4 MB chunk.
     block_bytes = 16 << 20
     blocks_in_flight = 1
 
