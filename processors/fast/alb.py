@@ -190,7 +190,8 @@ class AlbFastPath:
 
     def _render(self, out: AlbBatch, data: np.ndarray, rows: np.ndarray, ts: np.ndarray, te: np.ndarray,
                 ints: np.ndarray, req: np.ndarray, numbers: np.ndarray, path: str) -> None:
-        ts, te, ints, req = ts[rows], te[rows], ints[rows], req[rows]
+        if len(rows) < len(ts):  # all lines fast (the usual block): no copies
+            ts, te, ints, req = ts[rows], te[rows], ints[rows], req[rows]
         fc, frags = self._fragments(out, data, ts, te, ints, req)
         n = len(rows)
         ids = np.empty((n, 32), np.uint8)
