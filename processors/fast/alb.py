@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import socket
 import struct
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,6 +142,42 @@ def alb_support(chain: ProcessorChain, keep_original: bool = False) -> str | Non
     return None
 
 
+class Buffers:
+    """Render buffers reused across blocks once nothing refers to them any more.
+
+    A block's NDJSON needs a buffer of tens of MB; a fresh one is a fresh
+    memory map the kernel zero-fills page by page on first write, every
+    block. A buffer is handed out again only when its reference count shows
+    that no view of it (the ``ndjson`` of a block still in flight, a test
+    holding a batch) is alive; otherwise a new one is made. At most ``keep``
+    are kept.
+
+    >>> pool = Buffers()
+    >>> view = memoryview(pool.get(10)[:4])  # a block's NDJSON still in flight
+    >>> first = id(pool.pool[0])
+    >>> id(pool.get(10)) == first, len(pool.pool)
+    (False, 2)
+    >>> del view  # written
+    >>> id(pool.get(8)) == first
+    True
+    """
+
+    def __init__(self, keep: int = 4):
+        self.keep = keep
+        self.pool: list[np.ndarray] = []
+
+    def get(self, size: int) -> np.ndarray:
+        for k in range(len(self.pool)):
+            # referenced by the pool's list and getrefcount's argument only: free
+            if len(self.pool[k]) >= size and sys.getrefcount(self.pool[k]) == 2:
+                return self.pool[k]
+        buf = np.empty(size + size // 4, np.uint8)  # room for the next blocks, whose bounds vary a little
+        if len(self.pool) >= self.keep:
+            self.pool.pop(0)
+        self.pool.append(buf)
+        return buf
+
+
 class AlbFastPath:
     schema = SCHEMA
 
@@ -150,6 +187,7 @@ class AlbFastPath:
         by_name = {getattr(e, "name", ""): e for e in chain.enrichers}
         self.network = "network" in by_name
         self.tables = AlbTables(by_name.get("geoip"), by_name.get("user_agent"))
+        self.buffers = Buffers()
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> AlbBatch:
         data = np.frombuffer(block, np.uint8)
@@ -201,7 +239,7 @@ class AlbFastPath:
         longest = np.diff(foff).max(initial=0)
         # no token is written more than 4 times its length (3 ISO times from one 20+ byte token, lists at 2x)
         bound = n * (MAX_FIXED + 4 * int(longest)) + 4 * int((te.max(axis=1) - ts[:, 0]).sum())
-        buf = np.empty(bound, np.uint8)
+        buf = self.buffers.get(bound)
         line_ends = render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, self.include_id, self.network, buf)
         out.ndjson = memoryview(buf[: int(line_ends[-1])])
         out.documents, out.ids = n, ids
