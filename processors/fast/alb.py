@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import socket
 import struct
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +33,7 @@ from processors.fast.alb_render import AGENT, GEO, MAX_FIXED, TLS, URL, render_a
 from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, epochs, scan_alb
 from processors.fast.alb_tables import AlbTables
 from processors.fast.base import BlockBatch, Schema, register_fast_path
+from processors.fast.buffers import Reusable
 from processors.fast.render import event_ids
 from processors.fast.scan import BLANK, FAST, split_lines, token_codes
 from processors.parsers._http import url_fields
@@ -151,42 +151,6 @@ def alb_support(chain: ProcessorChain, keep_original: bool = False) -> str | Non
     return None
 
 
-class Buffers:
-    """Render buffers reused across blocks once nothing refers to them any more.
-
-    A block's NDJSON needs a buffer of tens of MB; a fresh one is a fresh
-    memory map the kernel zero-fills page by page on first write, every
-    block. A buffer is handed out again only when its reference count shows
-    that no view of it (the ``ndjson`` of a block still in flight, a test
-    holding a batch) is alive; otherwise a new one is made. At most ``keep``
-    are kept.
-
-    >>> pool = Buffers()
-    >>> view = memoryview(pool.get(10)[:4])  # a block's NDJSON still in flight
-    >>> first = id(pool.pool[0])
-    >>> id(pool.get(10)) == first, len(pool.pool)
-    (False, 2)
-    >>> del view  # written
-    >>> id(pool.get(8)) == first
-    True
-    """
-
-    def __init__(self, keep: int = 4):
-        self.keep = keep
-        self.pool: list[np.ndarray] = []
-
-    def get(self, size: int) -> np.ndarray:
-        for k in range(len(self.pool)):
-            # referenced by the pool's list and getrefcount's argument only: free
-            if len(self.pool[k]) >= size and sys.getrefcount(self.pool[k]) == 2:
-                return self.pool[k]
-        buf = np.empty(size + size // 4, np.uint8)  # room for the next blocks, whose bounds vary a little
-        if len(self.pool) >= self.keep:
-            self.pool.pop(0)
-        self.pool.append(buf)
-        return buf
-
-
 class AlbFastPath:
     schema = SCHEMA
 
@@ -196,7 +160,7 @@ class AlbFastPath:
         by_name = {getattr(e, "name", ""): e for e in chain.enrichers}
         self.network = "network" in by_name
         self.tables = AlbTables(by_name.get("geoip"), by_name.get("user_agent"))
-        self.buffers = Buffers()
+        self.buffers = Reusable(lambda size: np.empty(size, np.uint8))  # rendered NDJSON of a block
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> AlbBatch:
         data = np.frombuffer(block, np.uint8)

@@ -91,6 +91,7 @@ class AlbTables:
             if len(self.parts) >= self.cache_size:
                 self.parts.clear()
             found = self.parts[text] = url_fields(text)
+            CACHE_SIZE.labels(cache="fast.alb_url_fields").set(len(self.parts))
         return found
 
     def sources(self, uniq: np.ndarray, frags: list[bytes]) -> np.ndarray:
