@@ -234,6 +234,8 @@ def malformed(line: str, ordinal: int) -> str:
         cut = line.find(" ", len(line) // 6)
         return line[: cut if cut > 0 else len(line) // 6]
     if variant == 1:
+        if line.startswith("{"):  # a stray token instead of a colon (a space-split could land inside a string)
+            return line.replace('":', '" port?', 1)
         fields = line.split(" ")
         fields[min(6, len(fields) - 1)] = "port?"
         return " ".join(fields)

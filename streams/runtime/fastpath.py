@@ -131,10 +131,11 @@ def _fill(fh: Any, view: memoryview) -> int:
 async def read_fast(pipeline: Any, source: FileSource, fast: BlockPath, queue: asyncio.Queue[Any]) -> None:
     """The reader task of a fast source: blocks in, ``FastWork`` items on the queue."""
     attrs = {"dataset": source.config.dataset}
-    slots = asyncio.Semaphore(BLOCKS_IN_FLIGHT)
+    slots = asyncio.Semaphore(getattr(fast, "blocks_in_flight", BLOCKS_IN_FLIGHT))
+    size = getattr(fast, "block_bytes", BLOCK_BYTES)  # a path may choose its block size (VPC flow: 16 MiB)
     for path in source.paths:
         attrs["key"] = path
-        for first, data in _blocks(path, source.checkpoints.get(path, 0)):
+        for first, data in _blocks(path, source.checkpoints.get(path, 0), size):
             if pipeline._stopping.is_set():
                 return
             await slots.acquire()
@@ -201,11 +202,13 @@ async def deliver_fast(pipeline: Any, source: Any, work: FastWork) -> None:
     try:
         if fast.documents:
             started = time.perf_counter()
-            await asyncio.gather(*(d.sink.write_ndjson(fast.schema.dataset, fast.ndjson, fast.documents)
-                                   for d in pipeline.doc_sinks))
+            for chunk, count in fast.chunks():  # a path may render here a piece at a time (bounded memory)
+                await asyncio.gather(*(d.sink.write_ndjson(fast.schema.dataset, chunk, count)
+                                       for d in pipeline.doc_sinks))
+                del chunk  # before the next piece is rendered
             for d in pipeline.doc_sinks:
                 metrics.SINK_LATENCY.labels(d.name).observe(time.perf_counter() - started)
             pipeline.summary.documents += fast.documents
     finally:
-        fast.ndjson, fast.columns = b"", {}  # the block's big buffers go now; the ack needs none of them
+        fast.release()  # the block's big buffers go now; the ack needs none of them
         work.release()

@@ -1,0 +1,265 @@
+"""Compiled scanning of JSON-object lines: the value span and kind of every known top-level key.
+
+``scan_objects`` walks each line once. A line is ``FAST`` when it is one
+JSON object of printable ASCII whose keys are in the key table (no escapes
+in keys, no key twice; for other keys see ``KeyTable``); for each key it
+records the value's byte span and kind. Strings keep their quotes; ``STR``
+strings hold no backslash, so their raw bytes are exactly what
+``orjson.dumps`` writes for the decoded value. Nested objects and arrays
+are skipped bracket by bracket (strings inside checked the same way); their
+syntax, and that of numbers, is left to ``orjson.loads`` of the span, which
+the caller runs once per distinct span. Anything else (non-ASCII bytes,
+control characters, unknown or repeated keys, stray bytes, nesting deeper
+than ``MAX_DEPTH``) is ``SLOW``: the reference chain decides.
+
+>>> import numpy as np
+>>> keys = KeyTable(["a", "bb"])
+>>> line = b'{"a": "x", "bb": [1, {"c": "}"}]}\\n{"a": 1, "z": 2}'
+>>> data = np.frombuffer(line, np.uint8)
+>>> status, vs, ve, kinds = keys.scan(data, np.array([0, 34]), np.array([33, 50]))
+>>> status.tolist(), kinds.tolist()  # the slow line keeps no spans
+([0, 1], [[2, 8], [0, 0]])
+>>> bytes(data[vs[0, 1]:ve[0, 1]])
+b'[1, {"c": "}"}]'
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from processors.fast.jsontext import MAX_KEYS, transform
+from processors.fast.scan import _equals
+
+FAST, SLOW, BLANK = 0, 1, 2
+ABSENT, NULL, STR, STR_ESC, TRUE, FALSE, NUM, OBJ, ARR = range(9)
+MAX_DEPTH = 64
+
+
+def _hash_key(key: bytes) -> int:
+    h = 1469598103934665603
+    for b in key:
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def _packed(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bytes, offsets, open-addressing slots on FNV-1a) of a key list, for ``_lookup``."""
+    raw = [k.encode() for k in keys]
+    buf = np.frombuffer(b"".join(raw) or b"\0", np.uint8).copy()
+    off = np.cumsum([0] + [len(k) for k in raw]).astype(np.int64)
+    size = 16
+    while size < 4 * len(raw):
+        size *= 2
+    slots = np.full(size, -1, np.int64)
+    for index, key in enumerate(raw):
+        slot = _hash_key(key) & (size - 1)
+        while slots[slot] >= 0:
+            slot = (slot + 1) & (size - 1)
+        slots[slot] = index
+    return buf, off, slots
+
+
+class KeyTable:
+    """The known keys, packed for the kernel.
+
+    ``others``: what to do with any other key. None: the line is ``SLOW``.
+    A list: those keys make the line ``SLOW`` and every other key is
+    skipped, its value checked strictly (``processors.fast.jsontext``; a
+    value it declines makes the line ``SLOW``).
+    """
+
+    def __init__(self, keys: list[str], others: list[str] | None = None):
+        self.keys = list(keys)
+        self.buf, self.off, self.slots = _packed(self.keys)
+        self.skip_others = others is not None
+        self.other_buf, self.other_off, self.other_slots = _packed(list(others or []))
+
+    def index(self, key: str) -> int:
+        return self.keys.index(key)
+
+    def scan(self, data: np.ndarray, starts: np.ndarray, ends: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(status, value starts, value ends, kinds) per line; spans are offsets into ``data``."""
+        n, k = len(starts), len(self.keys)
+        vs = np.zeros((n, k), np.int64)
+        ve = np.zeros((n, k), np.int64)
+        kinds = np.zeros((n, k), np.int8)
+        width = int((ends - starts).max(initial=0))
+        scratch = (np.empty(2 * width + 16, np.uint8), np.empty(width + 16, np.uint8),
+                   np.empty(MAX_KEYS, np.int64), np.empty(MAX_KEYS, np.int64))
+        status = scan_objects(data, starts, ends, self.buf, self.off, self.slots, vs, ve, kinds, self.skip_others,
+                              self.other_buf, self.other_off, self.other_slots, scratch)
+        return status, vs, ve, kinds
+
+
+@nb.njit(inline="always")
+def _ws(data, p, b):  # noqa: ANN001, ANN202
+    while p < b and (data[p] == 32 or data[p] == 9 or data[p] == 10 or data[p] == 13):
+        p += 1
+    return p
+
+
+# byte class inside a string: 0 plain, 1 quote, 2 backslash, 3 not allowed (control, non-ASCII)
+_CLASS = np.zeros(256, np.uint8)
+_CLASS[:32] = 3
+_CLASS[127:] = 3
+_CLASS[34], _CLASS[92] = 1, 2
+
+
+@nb.njit(inline="always")
+def _string(data, p, b):  # noqa: ANN001, ANN202
+    """From the byte after an opening quote: (index after the closing quote or -1, saw a backslash)."""
+    esc = False
+    while p < b:
+        while p < b and _CLASS[data[p]] == 0:
+            p += 1
+        if p >= b:
+            break
+        c = data[p]
+        if c == 34:
+            return p + 1, esc
+        if c == 92:
+            esc = True
+            p += 2
+            continue
+        if c < 32 or c >= 127:
+            return -1, esc
+        p += 1
+    return -1, esc
+
+
+@nb.njit(inline="always")
+def _word(data, p, b, word):  # noqa: ANN001, ANN202
+    return p + len(word) <= b and _equals(data, p, p + len(word), word)
+
+
+@nb.njit(inline="always")
+def _lookup(data, a, z, buf, off, slots):  # noqa: ANN001, ANN202
+    h = np.uint64(1469598103934665603)
+    for i in range(a, z):
+        h = (h ^ np.uint64(data[i])) * np.uint64(1099511628211)
+    mask = len(slots) - 1
+    slot = np.int64(h & np.uint64(mask))
+    while True:
+        k = slots[slot]
+        if k < 0:
+            return -1
+        if off[k + 1] - off[k] == z - a:
+            same = True
+            for i in range(z - a):
+                if buf[off[k] + i] != data[a + i]:
+                    same = False
+                    break
+            if same:
+                return k
+        slot = (slot + 1) & mask
+
+
+_TRUE = np.frombuffer(b"true", np.uint8).copy()
+_FALSE = np.frombuffer(b"false", np.uint8).copy()
+_NULL = np.frombuffer(b"null", np.uint8).copy()
+
+
+@nb.njit(inline="always")
+def _nested(data, p, b):  # noqa: ANN001, ANN202
+    """From an opening bracket: the index after its matching closer, or -1."""
+    depth = 0
+    while p < b:
+        c = data[p]
+        if c == 34:
+            p, _ = _string(data, p + 1, b)
+            if p < 0:
+                return -1
+            continue
+        if c == 123 or c == 91:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return -1
+        elif c == 125 or c == 93:
+            depth -= 1
+            if depth == 0:
+                return p + 1
+        elif c < 32 or c >= 127:
+            if c != 10 and c != 13 and c != 9:
+                return -1
+        p += 1
+    return -1
+
+
+@nb.njit(inline="always")
+def _value(data, p, b):  # noqa: ANN001, ANN202
+    """(end of the value starting at ``p`` or -1, its kind)."""
+    c = data[p]
+    if c == 34:
+        end, esc = _string(data, p + 1, b)
+        return end, STR_ESC if esc else STR
+    if c == 123 or c == 91:
+        return _nested(data, p, b), OBJ if c == 123 else ARR
+    if c == 116:
+        return (p + 4, TRUE) if _word(data, p, b, _TRUE) else (-1, 0)
+    if c == 102:
+        return (p + 5, FALSE) if _word(data, p, b, _FALSE) else (-1, 0)
+    if c == 110:
+        return (p + 4, NULL) if _word(data, p, b, _NULL) else (-1, 0)
+    if c == 45 or (48 <= c <= 57):
+        q = p + 1
+        while q < b and ((48 <= data[q] <= 57) or data[q] == 46 or data[q] == 101 or data[q] == 69
+                         or data[q] == 43 or data[q] == 45):
+            q += 1
+        return q, NUM
+    return -1, 0
+
+
+@nb.njit(cache=True)
+def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others, obuf, ooff, oslots,  # noqa: ANN001, ANN201, C901
+                 scratch):
+    n = len(starts)
+    jbuf, cbuf, kstart, klen = scratch
+    status = np.empty(n, np.int8)
+    for r in range(n):
+        a, b = starts[r], ends[r]
+        p = _ws(data, a, b)
+        if p == b:
+            status[r] = BLANK
+            continue
+        status[r] = SLOW
+        if data[p] != 123:
+            continue
+        p = _ws(data, p + 1, b)
+        ok = False
+        while p < b and data[p] == 34:
+            kend, esc = _string(data, p + 1, b)
+            if kend < 0 or esc:
+                break
+            k = _lookup(data, p + 1, kend - 1, buf, off, slots)
+            if k < 0 and (not skip_others or _lookup(data, p + 1, kend - 1, obuf, ooff, oslots) >= 0):
+                break
+            if k >= 0 and kinds[r, k] != ABSENT:
+                break
+            p = _ws(data, kend, b)
+            if p >= b or data[p] != 58:
+                break
+            p = _ws(data, p + 1, b)
+            if p >= b:
+                break
+            end, kind = _value(data, p, b)
+            if end < 0:
+                break
+            if k >= 0:
+                vs[r, k], ve[r, k], kinds[r, k] = p, end, kind
+            elif transform(data, p, end, jbuf, 0, cbuf, 0, kstart, klen)[0] < 0:
+                break  # an ignored key's value must still be one the reference reads without error
+            p = _ws(data, end, b)
+            if p < b and data[p] == 44:
+                p = _ws(data, p + 1, b)
+                continue
+            if p < b and data[p] == 125:
+                ok = _ws(data, p + 1, b) == b
+            break
+        if ok:
+            status[r] = FAST
+        else:
+            for k in range(kinds.shape[1]):
+                kinds[r, k] = ABSENT
+    return status
