@@ -170,12 +170,12 @@ class _Folder:
             return
         cap = self.cfg.explain_capacity
         top_v, top_c, offsets, totals = misra_gries(col.codes[rows], bounds, max(1, cap), len(col.values))
-        table, offs, total, capacity, partials = col.table, offsets.tolist(), totals.tolist(), max(1, cap), self.partials
-        new = LazyTopCounter.__new__
+        values, numbers = col.table[top_v], top_c.copy()  # compact: the kernel's outputs are views of row-sized arrays
+        offs, total, capacity, partials, new = offsets.tolist(), totals.tolist(), max(1, cap), self.partials, LazyTopCounter.__new__
         for g in np.flatnonzero(totals).tolist():  # counts built on first read (most are never read), slots inline
             top = new(LazyTopCounter)
             top.capacity, top.total = capacity, total[g]
-            top._table, top._codes, top._numbers, top._a, top._b = table, top_v, top_c, offs[g], offs[g + 1]
+            top._values, top._numbers, top._a, top._b = values, numbers, offs[g], offs[g + 1]
             partials[g].tops[name] = top
 
     def _distinct(self, name: str, field: str, keep: np.ndarray | None, limit: int) -> None:

@@ -12,8 +12,7 @@ order) when anything reads it; it pickles and copies as a plain
 >>> import pickle
 >>> import numpy as np
 >>> from detectors.sketches import TopCounter
->>> table = np.array(["a", "b", "c"], object)
->>> top = lazy_counter(2, 5, table, np.array([2, 0]), np.array([3, 2]), 0, 2)
+>>> top = lazy_counter(2, 5, np.array(["c", "a"], object), np.array([3, 2]), 0, 2)
 >>> top.total, top.counts, "c" in top
 (5, {'c': 3, 'a': 2}, True)
 >>> top.add("b"); top.counts
@@ -34,32 +33,35 @@ _COUNTS = TopCounter.__dict__["counts"]  # the base class's slot
 
 
 class LazyTopCounter(TopCounter):
-    """A ``TopCounter`` whose counts are ``table[codes[a:b]]`` with ``numbers[a:b]`` until first read."""
+    """A ``TopCounter`` whose counts are ``values[a:b]`` with ``numbers[a:b]`` until first read.
 
-    __slots__ = ("_table", "_codes", "_numbers", "_a", "_b")
+    ``values`` and ``numbers`` are compact arrays shared by the counters of one block's groups
+    (not views of the kernel's row-sized scratch: open windows keep them alive).
+    """
+
+    __slots__ = ("_values", "_numbers", "_a", "_b")
 
     @property  # type: ignore[override]
     def counts(self) -> dict[Any, int]:
-        table = self._table
-        if table is not None:
+        values = self._values
+        if values is not None:
             a, b = self._a, self._b
-            _COUNTS.__set__(self, dict(zip(table[self._codes[a:b]].tolist(), self._numbers[a:b].tolist(), strict=True)))
-            self._table = self._codes = self._numbers = None
+            _COUNTS.__set__(self, dict(zip(values[a:b].tolist(), self._numbers[a:b].tolist(), strict=True)))
+            self._values = self._numbers = None
         return _COUNTS.__get__(self)
 
     @counts.setter
     def counts(self, value: dict[Any, int]) -> None:
-        self._table = self._codes = self._numbers = None
+        self._values = self._numbers = None
         _COUNTS.__set__(self, value)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         return TopCounter, (self.capacity,), self.__getstate__()  # unpickles as a plain TopCounter
 
 
-def lazy_counter(capacity: int, total: int, table: np.ndarray, codes: np.ndarray, numbers: np.ndarray, a: int,
-                 b: int) -> LazyTopCounter:
-    """A counter holding ``table[codes[a:b]]`` with counts ``numbers[a:b]`` (in that order) and ``total``."""
+def lazy_counter(capacity: int, total: int, values: np.ndarray, numbers: np.ndarray, a: int, b: int) -> LazyTopCounter:
+    """A counter holding ``values[a:b]`` with counts ``numbers[a:b]`` (in that order) and ``total``."""
     top = LazyTopCounter.__new__(LazyTopCounter)
     top.capacity, top.total = capacity, total
-    top._table, top._codes, top._numbers, top._a, top._b = table, codes, numbers, a, b
+    top._values, top._numbers, top._a, top._b = values, numbers, a, b
     return top
