@@ -30,6 +30,7 @@ import numpy as np
 
 from processors.fast.jsontext import MAX_KEYS, transform
 from processors.fast.scan import _equals
+from processors.fast.words import first_special, load
 
 FAST, SLOW, BLANK = 0, 1, 2
 ABSENT, NULL, STR, STR_ESC, TRUE, FALSE, NUM, OBJ, ARR = range(9)
@@ -112,10 +113,16 @@ def _string(data, p, b):  # noqa: ANN001, ANN202
     """From the byte after an opening quote: (index after the closing quote or -1, saw a backslash)."""
     esc = False
     while p < b:
-        while p < b and _CLASS[data[p]] == 0:
-            p += 1
-        if p >= b:
-            break
+        if p + 8 <= b:  # eight bytes at a time to the first quote, backslash or byte not allowed
+            k = first_special(load(data, p))
+            p += k
+            if k == 8:
+                continue
+        else:
+            while p < b and _CLASS[data[p]] == 0:
+                p += 1
+            if p >= b:
+                break
         c = data[p]
         if c == 34:
             return p + 1, esc

@@ -1,7 +1,7 @@
 """Per-block document parts of the CloudTrail fast path: distinct values -> fragments -> per-row indices.
 
 ``block_parts`` groups the scanned rows by the distinct values each part
-depends on (compiled hashing of the raw spans, ``token_codes``), asks the
+depends on (compiled hashing of the raw spans, ``words.row_codes``), asks the
 fragment tables (``processors.fast.trail_frags``) once per distinct value,
 and returns ``Parts``: which rows the fast path renders (a part the
 reference rejects sends its rows to the reference chain), the packed
@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from processors.fast.jsonscan import ARR, NUM, OBJ, STR, STR_ESC, KeyTable
-from processors.fast.scan import token_codes
 from processors.fast.trail_frags import TrailFragments
 from processors.fast.trail_params import TARGETS, render_params
 from processors.fast.trail_render import ACCOUNT, EVENT, IDENTITY, PARAMS, RESOURCES, SCALAR0, SERVICE, TAIL, TS
+from processors.fast.words import row_codes
 from processors.parsers.cloudtrail import PARAMS as PARAM_KEYS
 from processors.parsers.cloudtrail import SCALARS
 
@@ -42,26 +42,21 @@ class Family:
 
 def distinct(data: np.ndarray, vs: np.ndarray, ve: np.ndarray, keys: list[int],
              extra: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
-    """A code per row for the combination of ``keys``' raw spans (and ``extra`` columns), with each code's values."""
-    coded = [token_codes(data, vs[:, k], ve[:, k]) for k in keys]
-    columns = [codes for codes, _ in coded] + [np.asarray(e, np.int64) for e in extra]
+    """A code per row for the combination of ``keys``' raw spans (and ``extra`` columns), with each code's values.
+
+    One compiled pass hashes and compares the spans a word at a time (``words.row_codes``).
+    """
     if len(vs) == 0:
         return np.zeros(0, np.int64), []
-    if len(columns) == 1:
-        codes, firsts = coded[0]
-    else:
-        radix = [int(c.max()) + 1 for c in columns]
-        if float(np.prod(radix, dtype=np.float64)) < 2.0 ** 62:  # one int64 per combination: a 1-D unique
-            combined = np.zeros(len(vs), np.int64)
-            for column, size in zip(columns, radix, strict=True):
-                combined = combined * size + column
-            _, firsts, codes = np.unique(combined, return_index=True, return_inverse=True)
-        else:
-            _, firsts, codes = np.unique(np.stack(columns, 1), axis=0, return_index=True, return_inverse=True)
-        codes = codes.ravel()
-    values = [tuple(data[vs[f, k]:ve[f, k]].tobytes() for k in keys) + tuple(int(e[f]) for e in extra)
-              for f in firsts.tolist()]
-    return codes.astype(np.int64), values
+    more = np.stack([np.asarray(e, np.int64) for e in extra], 1) if extra else np.zeros((len(vs), 0), np.int64)
+    codes, firsts = row_codes(data, vs, ve, np.array(keys, np.int64), more)
+    starts, ends = vs[firsts][:, keys].tolist(), ve[firsts][:, keys].tolist()
+    raw = data.data  # a memoryview: slicing it and bytes() are cheaper than numpy scalar indexing
+    values = [tuple(bytes(raw[a:z]) for a, z in zip(s, e, strict=True)) for s, e in zip(starts, ends, strict=True)]
+    if extra:
+        tails = more[firsts].tolist()
+        values = [v + tuple(t) for v, t in zip(values, tails, strict=True)]
+    return codes, values
 
 
 class Parts:
