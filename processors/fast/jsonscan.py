@@ -28,7 +28,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.jsontext import MAX_KEYS, transform
+from processors.fast.jsontext import scratch, transform
 from processors.fast.scan import _equals
 from processors.fast.words import first_special, load
 
@@ -87,10 +87,9 @@ class KeyTable:
         ve = np.zeros((n, k), np.int64)
         kinds = np.zeros((n, k), np.int8)
         width = int((ends - starts).max(initial=0))
-        scratch = (np.empty(2 * width + 16, np.uint8), np.empty(width + 16, np.uint8),
-                   np.empty(MAX_KEYS, np.int64), np.empty(MAX_KEYS, np.int64))
+        work = (np.empty(2 * width + 16, np.uint8), np.empty(width + 16, np.uint8), *scratch())
         status = scan_objects(data, starts, ends, self.buf, self.off, self.slots, vs, ve, kinds, self.skip_others,
-                              self.other_buf, self.other_off, self.other_slots, scratch)
+                              self.other_buf, self.other_off, self.other_slots, work)
         return status, vs, ve, kinds
 
 
@@ -222,7 +221,7 @@ def _value(data, p, b):  # noqa: ANN001, ANN202
 def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others, obuf, ooff, oslots,  # noqa: ANN001, ANN201, C901
                  scratch):
     n = len(starts)
-    jbuf, cbuf, kstart, klen = scratch
+    jbuf, cbuf, kstart, klen, stack = scratch
     status = np.empty(n, np.int8)
     for r in range(n):
         a, b = starts[r], ends[r]
@@ -255,7 +254,7 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others
                 break
             if k >= 0:
                 vs[r, k], ve[r, k], kinds[r, k] = p, end, kind
-            elif transform(data, p, end, jbuf, 0, cbuf, 0, kstart, klen)[0] < 0:
+            elif transform(data, p, end, jbuf, 0, cbuf, 0, kstart, klen, stack)[0] < 0:
                 break  # an ignored key's value must still be one the reference reads without error
             p = _ws(data, end, b)
             if p < b and data[p] == 44:

@@ -7,7 +7,8 @@ in ``SCALARS`` order, then the parameter, identity and resource
 fragments), ``event``, ``cloud``, ``user_agent``, then the actor's tail
 (``source``, ``related``, ``service``, ``user``, ``network``). Fragments
 (``processors.fast.trail_frags``) start with a comma; the first member of
-an object is written without it.
+an object is written without it. Bytes are copied a word at a time
+(``processors.fast.words.copy``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numba as nb
 import numpy as np
 
 from processors.fast.jsonscan import ABSENT, FALSE, NULL, STR, TRUE
+from processors.fast.words import copy
 
 # Slots of the per-row fragment matrix.
 TS, EVENT, SERVICE, IDENTITY, ACCOUNT, TAIL, PARAMS, RESOURCES, SCALAR0 = range(9)
@@ -31,15 +33,12 @@ L_SCALARS = len(LITERALS)  # then one ``,"target":`` literal per scalar
 
 @nb.njit(inline="always")
 def _frag(out, pos, buf, off, f, skip):  # noqa: ANN001, ANN202
-    a, b = off[f] + skip, off[f + 1]
-    out[pos:pos + b - a] = buf[a:b]
-    return pos + b - a
+    return copy(out, pos, buf, off[f] + skip, off[f + 1])
 
 
 @nb.njit(inline="always")
 def _span(out, pos, data, a, b):  # noqa: ANN001, ANN202
-    out[pos:pos + b - a] = data[a:b]
-    return pos + b - a
+    return copy(out, pos, data, a, b)
 
 
 @nb.njit(inline="always")
@@ -83,9 +82,7 @@ def render_trail(data, vs, ve, kinds, ids, include_id, fr, fail, buf, off, lit, 
                 pos = _frag(out, pos, buf, off, fr[r, SCALAR0 + j], 0)
         if compiled[r]:
             if pend[r] > pstart[r]:
-                a = pstart[r] + skip
-                out[pos:pos + pend[r] - a] = pbytes[a:pend[r]]
-                pos += pend[r] - a
+                pos = copy(out, pos, pbytes, pstart[r] + skip, pend[r])
                 skip = 0
         for slot in (PARAMS, IDENTITY, RESOURCES):
             f = fr[r, slot]
