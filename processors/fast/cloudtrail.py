@@ -44,7 +44,7 @@ from processors.fast.render import event_ids
 from processors.fast.scan import split_lines
 from processors.fast.trail_columns import FIELDS, TOP_LEVEL, TrailColumns
 from processors.fast.trail_frags import TrailFragments
-from processors.fast.trail_parts import block_parts
+from processors.fast.trail_parts import INTERNED, block_parts
 from processors.fast.trail_render import LITERALS, render_trail
 from processors.parsers.cloudtrail import PARAMS, SCALARS
 from streams.core import metrics
@@ -120,14 +120,14 @@ class CloudTrailFastPath:
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> TrailBatch:
         data = np.frombuffer(block, np.uint8)
         starts, ends = split_lines(data)
-        status, vs, ve, kinds = KEYS.scan(data, starts, ends)
+        status, vs, ve, kinds, codes = KEYS.scan_interned(data, starts, ends, INTERNED)
         strict = kinds[:, STRICT]
         region = KEYS.index("awsRegion")
         ok = (status == FAST) & ((strict <= NULL) | (strict == STR)).all(axis=1) & (kinds[:, region] == STR)
         width = ve[:, region] - vs[:, region]
         ok &= (width > 2) & ~((width == 3) & (data[np.minimum(vs[:, region] + 1, len(data) - 1)] == 45))  # "-"
         rows = np.flatnonzero(ok)
-        parts = block_parts(self.frags, KEYS, data, vs[rows], ve[rows], kinds[rows])
+        parts = block_parts(self.frags, KEYS, data, vs[rows], ve[rows], kinds[rows], codes[rows])
         good = rows[parts.good]
         numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
         out = TrailBatch(lines=len(starts), last_line=first_line + len(starts) - 1)

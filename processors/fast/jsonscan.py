@@ -30,6 +30,7 @@ import numpy as np
 
 from processors.fast.jsontext import scratch, transform
 from processors.fast.scan import _equals
+from processors.fast.spantable import intern, span_table
 from processors.fast.words import first_special, load
 
 FAST, SLOW, BLANK = 0, 1, 2
@@ -82,15 +83,31 @@ class KeyTable:
     def scan(self, data: np.ndarray, starts: np.ndarray, ends: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(status, value starts, value ends, kinds) per line; spans are offsets into ``data``."""
+        return self.scan_interned(data, starts, ends, {})[:4]
+
+    def scan_interned(self, data: np.ndarray, starts: np.ndarray, ends: np.ndarray, interned: dict[str, bool]
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``scan`` that also interns the values of the keys ``interned`` names (``processors.fast.spantable``).
+
+        ``interned``: key -> only values of kind NUM, OBJ, ARR or STR_ESC. The fifth array has a column per
+        interned key (in the dict's order): the span's code, -1 when not interned (absent key, other kind),
+        ``spantable.FULL`` when the table was full.
+        """
         n, k = len(starts), len(self.keys)
         vs = np.zeros((n, k), np.int64)
         ve = np.zeros((n, k), np.int64)
         kinds = np.zeros((n, k), np.int8)
+        hcol = np.full(k, -1, np.int64)
+        hvalued = np.zeros(k, np.bool_)
+        for j, (key, valued) in enumerate(interned.items()):
+            hcol[self.index(key)], hvalued[self.index(key)] = j, valued
+        codes = np.full((n, len(interned)), -1, np.int64)
         width = int((ends - starts).max(initial=0))
         work = (np.empty(2 * width + 16, np.uint8), np.empty(width + 16, np.uint8), *scratch())
         status = scan_objects(data, starts, ends, self.buf, self.off, self.slots, vs, ve, kinds, self.skip_others,
-                              self.other_buf, self.other_off, self.other_slots, work)
-        return status, vs, ve, kinds
+                              self.other_buf, self.other_off, self.other_slots, work,
+                              (hcol, hvalued, codes, span_table(n if len(interned) else 0)))
+        return status, vs, ve, kinds, codes
 
 
 @nb.njit(inline="always")
@@ -219,9 +236,10 @@ def _value(data, p, b):  # noqa: ANN001, ANN202
 
 @nb.njit(cache=True)
 def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others, obuf, ooff, oslots,  # noqa: ANN001, ANN201, C901
-                 scratch):
+                 scratch, interning):
     n = len(starts)
     jbuf, cbuf, kstart, klen, stack = scratch
+    hcol, hvalued, codes, table = interning
     status = np.empty(n, np.int8)
     for r in range(n):
         a, b = starts[r], ends[r]
@@ -254,6 +272,8 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others
                 break
             if k >= 0:
                 vs[r, k], ve[r, k], kinds[r, k] = p, end, kind
+                if hcol[k] >= 0 and (not hvalued[k] or kind == NUM or kind == OBJ or kind == ARR or kind == STR_ESC):
+                    codes[r, hcol[k]] = intern(data, p, end, table)  # the value's bytes are in cache now
             elif transform(data, p, end, jbuf, 0, cbuf, 0, kstart, klen, stack)[0] < 0:
                 break  # an ignored key's value must still be one the reference reads without error
             p = _ws(data, end, b)

@@ -1,7 +1,7 @@
 """Per-block document parts of the CloudTrail fast path: distinct values -> fragments -> per-row indices.
 
 ``block_parts`` groups the scanned rows by the distinct values each part
-depends on (compiled hashing of the raw spans, ``words.row_codes``), asks the
+depends on (span codes the scanner interned, ``spantable``), asks the
 fragment tables (``processors.fast.trail_frags``) once per distinct value,
 and returns ``Parts``: which rows the fast path renders (a part the
 reference rejects sends its rows to the reference chain), the packed
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from processors.fast.jsonscan import ARR, NUM, OBJ, STR, STR_ESC, KeyTable
+from processors.fast.spantable import FULL, int_codes
 from processors.fast.trail_frags import TrailFragments
 from processors.fast.trail_params import TARGETS, render_params
 from processors.fast.trail_render import ACCOUNT, EVENT, IDENTITY, PARAMS, RESOURCES, SCALAR0, SERVICE, TAIL, TS
@@ -26,6 +27,10 @@ from processors.parsers.cloudtrail import PARAMS as PARAM_KEYS
 from processors.parsers.cloudtrail import SCALARS
 
 VALUED = np.array([NUM, OBJ, ARR, STR_ESC], np.int8)  # scalar kinds rendered from a fragment
+# keys whose spans the scanner interns (``KeyTable.scan_interned``): key -> only VALUED kinds
+INTERNED = {**dict.fromkeys(("eventTime", "eventSource", "eventName", "sourceIPAddress", "userIdentity",
+                             "resources"), False), **dict.fromkeys(SCALARS, True)}
+COLUMN = {name: j for j, name in enumerate(INTERNED)}
 
 
 @dataclass(slots=True)
@@ -41,15 +46,21 @@ class Family:
 
 
 def distinct(data: np.ndarray, vs: np.ndarray, ve: np.ndarray, keys: list[int],
-             extra: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+             extra: tuple[np.ndarray, ...] = (), interned: np.ndarray | None = None
+             ) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
     """A code per row for the combination of ``keys``' raw spans (and ``extra`` columns), with each code's values.
 
-    One compiled pass hashes and compares the spans a word at a time (``words.row_codes``).
+    ``interned``: the scanner's span codes of ``keys`` per row (``spantable``), combined by ``int_codes``;
+    without them (or when the scanner's table was full) one compiled pass hashes and compares the spans a
+    word at a time (``words.row_codes``).
     """
     if len(vs) == 0:
         return np.zeros(0, np.int64), []
     more = np.stack([np.asarray(e, np.int64) for e in extra], 1) if extra else np.zeros((len(vs), 0), np.int64)
-    codes, firsts = row_codes(data, vs, ve, np.array(keys, np.int64), more)
+    if interned is not None and not extra and not (interned == FULL).any():
+        codes, firsts = int_codes(interned)
+    else:
+        codes, firsts = row_codes(data, vs, ve, np.array(keys, np.int64), more)
     starts, ends = vs[firsts][:, keys].tolist(), ve[firsts][:, keys].tolist()
     raw = data.data  # a memoryview: slicing it and bytes() are cheaper than numpy scalar indexing
     values = [tuple(bytes(raw[a:z]) for a, z in zip(s, e, strict=True)) for s, e in zip(starts, ends, strict=True)]
@@ -63,8 +74,9 @@ class Parts:
     """The parts of one block's scanned rows (see the module docstring)."""
 
     def __init__(self, frags: TrailFragments, keys: KeyTable, data: np.ndarray, vs: np.ndarray, ve: np.ndarray,
-                 kinds: np.ndarray):
+                 kinds: np.ndarray, codes: np.ndarray | None = None):
         self.keys, self.data, self.vs, self.ve, self.kinds = keys, data, vs, ve, kinds
+        self.codes = codes  # the scanner's span codes, a column per ``INTERNED`` key
         k = keys.index
         self.ts = self._family(frags.timestamp, [k("eventTime")])
         self.call = self._family(frags.call, [k("eventSource"), k("eventName")])
@@ -94,7 +106,12 @@ class Parts:
     def _answers(self, table: Any, keys: list[int], extra: tuple[np.ndarray, ...], rows: np.ndarray | None = None
                  ) -> tuple[np.ndarray, list[Any]]:
         vs, ve = (self.vs, self.ve) if rows is None else (self.vs[rows], self.ve[rows])
-        codes, values = distinct(self.data, vs, ve, keys, extra)
+        interned = None
+        names = [self.keys.keys[key] for key in keys]
+        if self.codes is not None and all(name in INTERNED for name in names):
+            columns = [COLUMN[name] for name in names]
+            interned = np.ascontiguousarray((self.codes if rows is None else self.codes[rows])[:, columns])
+        codes, values = distinct(self.data, vs, ve, keys, extra, interned)
         return codes, [table(*v) for v in values]
 
     def _family(self, table: Any, keys: list[int], extra: tuple[np.ndarray, ...] = ()) -> Family:
@@ -155,5 +172,5 @@ class Parts:
 
 
 def block_parts(frags: TrailFragments, keys: KeyTable, data: np.ndarray, vs: np.ndarray, ve: np.ndarray,
-                kinds: np.ndarray) -> Parts:
-    return Parts(frags, keys, data, vs, ve, kinds)
+                kinds: np.ndarray, codes: np.ndarray | None = None) -> Parts:
+    return Parts(frags, keys, data, vs, ve, kinds, codes)
