@@ -39,9 +39,9 @@ _MUL = np.uint64(0x9E3779B97F4A7C15)
 def span_table(rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A fresh table for a block of ``rows`` rows: (slots, hash per code, first start, first end, count)."""
     size = 64
-    while size < 4 * rows:
+    while size < 8 * rows:
         size *= 2
-    capacity = size // 4
+    capacity = size // 4  # two distinct spans a row, a quarter of the slots: short probes
     return (np.full(size, -1, np.int64), np.empty(capacity, np.uint64), np.empty(capacity, np.int64),
             np.empty(capacity, np.int64), np.zeros(1, np.int64))
 

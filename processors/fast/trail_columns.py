@@ -15,7 +15,9 @@ import orjson
 
 from processors.fast.jsonscan import KeyTable
 from processors.fast.scan import token_codes
+from processors.fast.spantable import FULL, int_codes
 from processors.fast.trail_frags import ACTOR_FIELDS
+from processors.fast.trail_parts import COLUMN, INTERNED
 from processors.parsers._javamap import java_text
 from processors.parsers.cloudtrail import SCALARS
 
@@ -46,6 +48,7 @@ class TrailColumns:
         self.call = (parts.call.codes[good], parts.call.answers)
         self.actor = (parts.actor.codes[good], parts.actor.answers)
         self.failed = parts.failed()
+        self.codes = None if parts.codes is None else parts.codes[good]
         self.n = int(good.sum())
 
     def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
@@ -75,7 +78,10 @@ class TrailColumns:
     def _span(self, key: str, put: bool) -> tuple[np.ndarray, list[Any]]:
         """The values of a scalar key as the document holds them (``put``: ``""`` and ``-`` are skipped)."""
         k = self.keys.index(key)
-        codes, firsts = token_codes(self.data, self.vs[:, k], self.ve[:, k])
+        if self.codes is not None and INTERNED.get(key) is False and not (self.codes[:, COLUMN[key]] == FULL).any():
+            codes, firsts = int_codes(self.codes[:, COLUMN[key]:COLUMN[key] + 1].copy())  # the scanner's codes
+        else:
+            codes, firsts = token_codes(self.data, self.vs[:, k], self.ve[:, k])
         values = []
         for f in firsts.tolist():
             raw = self.data[self.vs[f, k]:self.ve[f, k]].tobytes()

@@ -27,9 +27,10 @@ from processors.parsers.cloudtrail import PARAMS as PARAM_KEYS
 from processors.parsers.cloudtrail import SCALARS
 
 VALUED = np.array([NUM, OBJ, ARR, STR_ESC], np.int8)  # scalar kinds rendered from a fragment
-# keys whose spans the scanner interns (``KeyTable.scan_interned``): key -> only VALUED kinds
+# keys whose spans the scanner interns (``KeyTable.scan_interned``): key -> only VALUED kinds; userAgent and
+# awsRegion for the detectors' columns (``trail_columns``)
 INTERNED = {**dict.fromkeys(("eventTime", "eventSource", "eventName", "sourceIPAddress", "userIdentity",
-                             "resources"), False), **dict.fromkeys(SCALARS, True)}
+                             "resources", "userAgent", "awsRegion"), False), **dict.fromkeys(SCALARS, True)}
 COLUMN = {name: j for j, name in enumerate(INTERNED)}
 
 
@@ -46,28 +47,29 @@ class Family:
 
 
 def distinct(data: np.ndarray, vs: np.ndarray, ve: np.ndarray, keys: list[int],
-             extra: tuple[np.ndarray, ...] = (), interned: np.ndarray | None = None
-             ) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+             extra: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
     """A code per row for the combination of ``keys``' raw spans (and ``extra`` columns), with each code's values.
 
-    ``interned``: the scanner's span codes of ``keys`` per row (``spantable``), combined by ``int_codes``;
-    without them (or when the scanner's table was full) one compiled pass hashes and compares the spans a
-    word at a time (``words.row_codes``).
+    One compiled pass hashes and compares the spans a word at a time (``words.row_codes``); ``Parts`` takes
+    the scanner's interned codes instead where it has them.
     """
     if len(vs) == 0:
         return np.zeros(0, np.int64), []
     more = np.stack([np.asarray(e, np.int64) for e in extra], 1) if extra else np.zeros((len(vs), 0), np.int64)
-    if interned is not None and not extra and not (interned == FULL).any():
-        codes, firsts = int_codes(interned)
-    else:
-        codes, firsts = row_codes(data, vs, ve, np.array(keys, np.int64), more)
-    starts, ends = vs[firsts][:, keys].tolist(), ve[firsts][:, keys].tolist()
-    raw = data.data  # a memoryview: slicing it and bytes() are cheaper than numpy scalar indexing
-    values = [tuple(bytes(raw[a:z]) for a, z in zip(s, e, strict=True)) for s, e in zip(starts, ends, strict=True)]
+    codes, firsts = row_codes(data, vs, ve, np.array(keys, np.int64), more)
+    values = span_values(data, vs, ve, firsts, keys)
     if extra:
         tails = more[firsts].tolist()
         values = [v + tuple(t) for v, t in zip(values, tails, strict=True)]
     return codes, values
+
+
+def span_values(data: np.ndarray, vs: np.ndarray, ve: np.ndarray, rows: np.ndarray, keys: list[int]
+                ) -> list[tuple[bytes, ...]]:
+    """The raw bytes of ``keys``' spans in each of ``rows`` (``b""`` for an absent key)."""
+    starts, ends = vs[rows][:, keys].tolist(), ve[rows][:, keys].tolist()
+    raw = data.data  # a memoryview: slicing it and bytes() are cheaper than numpy scalar indexing
+    return [tuple(bytes(raw[a:z]) for a, z in zip(s, e, strict=True)) for s, e in zip(starts, ends, strict=True)]
 
 
 class Parts:
@@ -94,24 +96,27 @@ class Parts:
         bad = self.ts.bad() | self.call.bad() | self.actor.bad() | self.resources.bad()
         bad[self.param_rows] |= self.params.bad()
         self.scalars: dict[int, tuple[np.ndarray, Family]] = {}
-        for j, name in enumerate(SCALARS):
-            rows = np.flatnonzero(np.isin(kinds[:, k(name)], VALUED))
-            if len(rows):
-                family = Family(*self._answers(frags.scalar, [k(name)], (), rows))
-                self.scalars[j] = (rows, family)
-                bad[rows] |= family.bad()
+        valued = np.isin(kinds[:, [k(name) for name in SCALARS]], VALUED)
+        for j in np.flatnonzero(valued.any(axis=0)).tolist():
+            rows = np.flatnonzero(valued[:, j])
+            family = Family(*self._answers(frags.scalar, [k(list(SCALARS)[j])], (), rows))
+            self.scalars[j] = (rows, family)
+            bad[rows] |= family.bad()
         self.good = ~bad
         frags.publish()
 
     def _answers(self, table: Any, keys: list[int], extra: tuple[np.ndarray, ...], rows: np.ndarray | None = None
                  ) -> tuple[np.ndarray, list[Any]]:
-        vs, ve = (self.vs, self.ve) if rows is None else (self.vs[rows], self.ve[rows])
-        interned = None
         names = [self.keys.keys[key] for key in keys]
-        if self.codes is not None and all(name in INTERNED for name in names):
-            columns = [COLUMN[name] for name in names]
-            interned = np.ascontiguousarray((self.codes if rows is None else self.codes[rows])[:, columns])
-        codes, values = distinct(self.data, vs, ve, keys, extra, interned)
+        if self.codes is not None and not extra and all(name in INTERNED for name in names):
+            columns = np.array([COLUMN[name] for name in names], np.int64)
+            interned = self.codes[:, columns] if rows is None else self.codes[rows[:, None], columns]
+            if not (interned == FULL).any():  # the scanner's table had room for all of them
+                codes, firsts = int_codes(interned)
+                picked = firsts if rows is None else rows[firsts]
+                return codes, [table(*v) for v in span_values(self.data, self.vs, self.ve, picked, keys)]
+        vs, ve = (self.vs, self.ve) if rows is None else (self.vs[rows], self.ve[rows])
+        codes, values = distinct(self.data, vs, ve, keys, extra)
         return codes, [table(*v) for v in values]
 
     def _family(self, table: Any, keys: list[int], extra: tuple[np.ndarray, ...] = ()) -> Family:
