@@ -31,22 +31,20 @@ import numpy as np
 from processors.fast.jsontext import scratch, transform
 from processors.fast.scan import _equals
 from processors.fast.spantable import intern, span_table
-from processors.fast.words import first_special, load
+from processors.fast.words import first_special, load, same, span_hash
 
 FAST, SLOW, BLANK = 0, 1, 2
 ABSENT, NULL, STR, STR_ESC, TRUE, FALSE, NUM, OBJ, ARR = range(9)
 MAX_DEPTH = 64
 
 
-def _hash_key(key: bytes) -> int:
-    h = 1469598103934665603
-    for b in key:
-        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
-    return h
+@nb.njit(cache=True)
+def _key_hashes(buf, off):  # noqa: ANN001, ANN202
+    return np.array([span_hash(buf, off[i], off[i + 1]) for i in range(len(off) - 1)], np.uint64)
 
 
 def _packed(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(bytes, offsets, open-addressing slots on FNV-1a) of a key list, for ``_lookup``."""
+    """(bytes, offsets, open-addressing slots on ``words.span_hash``) of a key list, for ``_lookup``."""
     raw = [k.encode() for k in keys]
     buf = np.frombuffer(b"".join(raw) or b"\0", np.uint8).copy()
     off = np.cumsum([0] + [len(k) for k in raw]).astype(np.int64)
@@ -54,8 +52,8 @@ def _packed(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     while size < 4 * len(raw):
         size *= 2
     slots = np.full(size, -1, np.int64)
-    for index, key in enumerate(raw):
-        slot = _hash_key(key) & (size - 1)
+    for index, h in enumerate(_key_hashes(buf, off).tolist() if raw else []):
+        slot = h & (size - 1)
         while slots[slot] >= 0:
             slot = (slot + 1) & (size - 1)
         slots[slot] = index
@@ -159,23 +157,14 @@ def _word(data, p, b, word):  # noqa: ANN001, ANN202
 
 @nb.njit(inline="always")
 def _lookup(data, a, z, buf, off, slots):  # noqa: ANN001, ANN202
-    h = np.uint64(1469598103934665603)
-    for i in range(a, z):
-        h = (h ^ np.uint64(data[i])) * np.uint64(1099511628211)
     mask = len(slots) - 1
-    slot = np.int64(h & np.uint64(mask))
+    slot = np.int64(span_hash(data, a, z) & np.uint64(mask))
     while True:
         k = slots[slot]
         if k < 0:
             return -1
-        if off[k + 1] - off[k] == z - a:
-            same = True
-            for i in range(z - a):
-                if buf[off[k] + i] != data[a + i]:
-                    same = False
-                    break
-            if same:
-                return k
+        if off[k + 1] - off[k] == z - a and same(buf, off[k], data, a, z - a):
+            return k
         slot = (slot + 1) & mask
 
 

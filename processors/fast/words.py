@@ -5,9 +5,11 @@ a kernel that copies, hashes or compares byte spans in a loop runs at
 about 1 ns a byte. ``load`` and ``store`` are one unaligned machine
 load/store of eight bytes (little-endian; no bounds check: the caller
 keeps ``i + 8 <= len``), on which ``copy``, ``span_hash``, ``same`` and
-``plain8`` work a word at a time; a span shorter than a word is done a
-byte at a time, and a span's last word overlaps the one before, so
-nothing outside ``[a, b)`` is read or written.
+``plain8`` work a word at a time. A span's last word overlaps the one
+before; a span shorter than a word is read as the word that ends where it
+ends (the bytes before it are shifted out) or, at the very start of the
+array, byte by byte: nothing outside the array is read, nothing outside
+the target span written.
 
 >>> import numpy as np
 >>> a = np.frombuffer(b'0123456789abcdef{"k":"v"}', np.uint8).copy()
@@ -92,9 +94,15 @@ def copy(out, pos, src, a, b):  # noqa: ANN001, ANN201
 
 @nb.njit(inline="always")
 def _tail(data, a, b):  # noqa: ANN001, ANN202
-    """The last ``b - a`` (< 8) bytes as a word, read without leaving ``[a, b)`` where possible."""
+    """The ``b - a`` (< 8) bytes ``data[a:b]`` as the low bytes of a word: one load of the eight bytes ending at
+    ``b`` when the array has them (the bytes before ``a`` are shifted out), else byte by byte."""
+    m = b - a
+    if m == 0:
+        return np.uint64(0)
+    if b >= 8:
+        return load(data, b - 8) >> np.uint64(8 * (8 - m))
     w = np.uint64(0)
-    for k in range(b - a):
+    for k in range(m):
         w |= np.uint64(data[a + k]) << np.uint64(8 * k)
     return w
 
@@ -123,9 +131,7 @@ def same(x, a, y, c, n):  # noqa: ANN001, ANN201
     if i < n:
         if n >= 8:
             return load(x, a + n - 8) == load(y, c + n - 8)
-        for k in range(i, n):
-            if x[a + k] != y[c + k]:
-                return False
+        return _tail(x, a, a + n) == _tail(y, c, c + n)
     return True
 
 
