@@ -99,6 +99,13 @@ def fast_support(chain: ProcessorChain, keep_original: bool = False) -> str | No
     return f"enrichers {unsupported}" if unsupported else None
 
 
+def _take(rows: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
+    """``array[rows]`` of each array; the arrays themselves when ``rows`` are all of them (the usual block)."""
+    if len(rows) == len(arrays[0]):  # rows are ascending and distinct: all rows, in order
+        return list(arrays)
+    return [a[rows] for a in arrays]
+
+
 @register_fast_path("cloudtrail")
 def build(chain: ProcessorChain, *, include_id: bool, keep_original: bool, sample: bytes) -> CloudTrailFastPath | str:
     """The CloudTrail fast path for ``chain`` or why not (the input must be one JSON object per line)."""
@@ -127,7 +134,7 @@ class CloudTrailFastPath:
         width = ve[:, region] - vs[:, region]
         ok &= (width > 2) & ~((width == 3) & (data[np.minimum(vs[:, region] + 1, len(data) - 1)] == 45))  # "-"
         rows = np.flatnonzero(ok)
-        parts = block_parts(self.frags, KEYS, data, vs[rows], ve[rows], kinds[rows], codes[rows])
+        parts = block_parts(self.frags, KEYS, data, *_take(rows, vs, ve, kinds, codes))
         good = rows[parts.good]
         numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
         out = TrailBatch(lines=len(starts), last_line=first_line + len(starts) - 1)
@@ -135,7 +142,7 @@ class CloudTrailFastPath:
         slow[good] = False
         self._slow(out, source, path, block, starts, ends, numbers, np.flatnonzero(slow & (status != BLANK)), attrs)
         if len(good):
-            self._fast(out, data, good, vs[good], ve[good], kinds[good], parts, numbers[good], path)
+            self._fast(out, data, good, *_take(good, vs, ve, kinds), parts, numbers[good], path)
         metrics.STAGE_OUT.labels("parse", DATASET).inc(len(good))
         return out
 
@@ -155,7 +162,7 @@ class CloudTrailFastPath:
         fr, fail, buf, off, lit = parts.render_inputs(self.literals)
         lengths = np.diff(off)
         compiled, pstart, pend = parts.compiled_params()
-        bound = int(lengths[fr].sum()) + n * int(lengths[lit].sum()) + 2 * int((ve - vs).sum()) + 64 * n
+        bound = int(lengths[fr].sum()) + n * int(lengths[lit].sum()) + 2 * int((ve - vs).sum()) + 64 * n + 8
         bound += int((pend - pstart).sum())
         out_buf = np.empty(bound, np.uint8)
         line_ends = render_trail(data, vs, ve, kinds, ids, self.include_id, fr, fail, buf, off, lit,

@@ -93,6 +93,18 @@ def copy(out, pos, src, a, b):  # noqa: ANN001, ANN201
 
 
 @nb.njit(inline="always")
+def copy_ahead(out, pos, src, a, b):  # noqa: ANN001, ANN201
+    """``copy`` that may write up to 8 bytes past ``pos + b - a`` (zeros or copied bytes): for a caller that
+    writes ``out`` in order and leaves 8 bytes of slack at its end. A short span is one load and one store."""
+    n = b - a
+    if n >= 8 or b < 8:
+        return copy(out, pos, src, a, b)
+    if n > 0:
+        store(out, pos, _tail(src, a, b))
+    return pos + n
+
+
+@nb.njit(inline="always")
 def _tail(data, a, b):  # noqa: ANN001, ANN202
     """The ``b - a`` (< 8) bytes ``data[a:b]`` as the low bytes of a word: one load of the eight bytes ending at
     ``b`` when the array has them (the bytes before ``a`` are shifted out), else byte by byte."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.words import copy, first_special, load, plain8, same, span_hash, store
+from processors.fast.words import copy, copy_ahead, first_special, load, plain8, same, span_hash, store
 
 
 @nb.njit(cache=True)
@@ -50,6 +50,10 @@ def test_copy_same_and_hash_on_every_span() -> None:
             out = np.full(n + 10, 255, np.uint8)
             assert copy(out, 5, src, a, a + n) == 5 + n
             assert bytes(out[5:5 + n]) == bytes(src[a:a + n]) and (out[:5] == 255).all() and (out[5 + n:] == 255).all()
+            ahead = np.full(n + 18, 255, np.uint8)
+            assert copy_ahead(ahead, 5, src, a, a + n) == 5 + n  # may scribble up to 8 bytes after the span
+            assert bytes(ahead[5:5 + n]) == bytes(src[a:a + n]) and (ahead[:5] == 255).all()
+            assert (ahead[5 + n + 8:] == 255).all()
             for c in range(0, 40, 3):
                 equal = bytes(src[a:a + n]) == bytes(src[c:c + n])
                 assert same(src, a, src, c, n) == equal
