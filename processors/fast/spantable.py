@@ -30,10 +30,11 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.words import same, span_hash
+from processors.fast.words import row_codes, same, span_hash
 
 FULL = -2  # the table is full: this span got no code
-_MUL = np.uint64(0x9E3779B97F4A7C15)
+_NO_BYTES = np.zeros(8, np.uint8)
+_NO_COLUMNS = np.zeros(0, np.int64)
 
 
 def span_table(rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -67,40 +68,9 @@ def intern(data, a, z, state):  # noqa: ANN001, ANN201
         slot = (slot + 1) & mask
 
 
-@nb.njit(cache=True)
-def int_codes(values):  # noqa: ANN001, ANN201
+def int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(code per row, first row per code) of the distinct rows of an (n, m) int64 matrix, in order of first
-    appearance."""
-    n, m = values.shape
-    size = 16
-    while size < 2 * n:
-        size *= 2
-    slots = np.full(size, -1, np.int64)
-    codes = np.empty(n, np.int64)
-    firsts = np.empty(n, np.int64)
-    count = 0
-    for i in range(n):
-        h = np.uint64(m)
-        for j in range(m):
-            h = (h ^ np.uint64(values[i, j])) * _MUL
-            h ^= h >> np.uint64(29)
-        slot = np.int64(h & np.uint64(size - 1))
-        while True:
-            c = slots[slot]
-            if c < 0:
-                slots[slot] = count
-                firsts[count] = i
-                codes[i] = count
-                count += 1
-                break
-            r = firsts[c]
-            equal = True
-            for j in range(m):
-                if values[r, j] != values[i, j]:
-                    equal = False
-                    break
-            if equal:
-                codes[i] = c
-                break
-            slot = (slot + 1) & (size - 1)
-    return codes, firsts[:count]
+    appearance (``words.row_codes`` with no spans)."""
+    n = len(values)
+    none = np.zeros((n, 0), np.int64)
+    return row_codes(_NO_BYTES, none, none, _NO_COLUMNS, np.ascontiguousarray(values, np.int64))
