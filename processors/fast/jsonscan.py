@@ -28,7 +28,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.jsontext import scratch, transform
+from processors.fast.jsontext import MAX_KEYS, scratch, transform
 from processors.fast.scan import _equals
 from processors.fast.spantable import intern, span_table
 from processors.fast.words import first_special, load, same, span_hash
@@ -230,8 +230,10 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others
     jbuf, cbuf, kstart, klen, stack = scratch
     hcol, hvalued, codes, table = interning
     status = np.empty(n, np.int8)
+    order = np.full(MAX_KEYS, -1, np.int64)  # the key at each position of the previous line: the likely next key
     for r in range(n):
         a, b = starts[r], ends[r]
+        at = 0
         p = _ws(data, a, b)
         if p == b:
             status[r] = BLANK
@@ -245,7 +247,12 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others
             kend, esc = _string(data, p + 1, b)
             if kend < 0 or esc:
                 break
-            k = _lookup(data, p + 1, kend - 1, buf, off, slots)
+            k = order[at] if at < MAX_KEYS else -1
+            if k < 0 or off[k + 1] - off[k] != kend - 1 - (p + 1) or not same(buf, off[k], data, p + 1, kend - p - 2):
+                k = _lookup(data, p + 1, kend - 1, buf, off, slots)
+                if at < MAX_KEYS:
+                    order[at] = k
+            at += 1
             if k < 0 and (not skip_others or _lookup(data, p + 1, kend - 1, obuf, ooff, oslots) >= 0):
                 break
             if k >= 0 and kinds[r, k] != ABSENT:
