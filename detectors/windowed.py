@@ -68,6 +68,7 @@ class WindowedDetector:
 
     def __init__(self, config: WindowedConfig, clock: Callable[[], float] = time.time):
         self.config = config
+        self._warmup = config.model_params.warmup  # read per scored window: pydantic private attributes are slow
         self.name = config.name
         self._clock = clock
         self._time = EventClock(config.time_field)
@@ -246,6 +247,7 @@ class WindowedDetector:
             self.__init__(config, self._clock)  # type: ignore[misc]
             return
         self.config = config
+        self._warmup = config.model_params.warmup
         self._time = EventClock(config.time_field)
         table = self.table
         table.lateness = config.window.allowed_lateness_seconds
@@ -319,16 +321,23 @@ class WindowedDetector:
         state.scored[metric] = seen + 1
         if self.trace is not None:
             self.trace(key, start, metric, x, score)
-        return score, seen >= self.config.model_params.warmup
+        return score, seen >= self._warmup
 
     def _explain(self, state: KeyState, partial: Partial | None, learn: bool, rising: bool = True) -> dict[str, Any]:
-        """Values per explanation field whose counts moved most against the key's baseline."""
+        """Values per explanation field whose counts moved most against the key's baseline.
+
+        ``learn=True`` (an ordinary window: nothing to explain) only moves the
+        baselines towards this window's counts and returns ``{}``.
+        """
         top_n = self.config.findings.explain_top
         out: dict[str, Any] = {}
         for name in self.explain_fields:
             counter = partial.tops.get(name) if partial is not None else None
-            current = dict(counter.counts) if counter is not None else {}
             base = state.baseline.setdefault(name, {})
+            if learn:
+                self._learn_baseline(base, counter.counts if counter is not None else {})
+                continue
+            current = dict(counter.counts) if counter is not None else {}
             values = set(current) | (set(base) if not rising else set())
             moved = []
             for value in values:
@@ -341,13 +350,12 @@ class WindowedDetector:
                     {"value": value, "count": current.get(value, 0), "baseline": round(base.get(value, 0.0), 2)}
                     for _, value in moved[:top_n]
                 ]
-            if learn:
-                self._learn_baseline(base, current)
         return out
 
     def _learn_baseline(self, base: dict[Any, float], current: dict[Any, int], alpha: float = 0.2) -> None:
-        for value in list(base):
-            base[value] *= 1 - alpha
+        keep = 1 - alpha
+        for value, weight in base.items():  # values only: the dict's size and order do not change
+            base[value] = weight * keep
         for value, count in current.items():
             base[value] = base.get(value, 0.0) + alpha * count
         cap = self.config.explain_capacity

@@ -213,22 +213,28 @@ class WindowTable:
 
     def merge(self, partials: dict[tuple[int, Key], Partial], max_time: float | None) -> None:
         """Merge partial aggregates; entries of closed windows are counted as late."""
+        hot, windows, closed_until = self.hot, self.windows, self.closed_until
+        table: BoundedTable[Partial] | None = None
+        table_start = None
         for (start, key), partial in partials.items():
-            if start < self.closed_until:
+            if start < closed_until:
                 self.late_entries += partial.count
                 continue
-            self.hot.add(key, partial.count)
-            table = self.windows.get(start)
-            if table is None:
-                table = self.windows[start] = BoundedTable(self.max_keys, self.hot.__contains__)
-            current = table.get(key)
-            if current is None:
-                before = table.evictions
-                table.get_or_create(key, partial.__class__)
-                table.items[key] = partial
-                if table.evictions != before and table.last_evicted is not None:
-                    self.evicted_entries += table.last_evicted.count
-                    table.last_evicted = None
+            hot.add(key, partial.count)
+            if start != table_start:
+                table = windows.get(start)
+                if table is None:
+                    table = windows[start] = BoundedTable(self.max_keys, hot.__contains__)
+                table_start = start
+            items = table.items  # type: ignore[union-attr]
+            current = items.get(key)
+            if current is None:  # a new key: stored as is (BoundedTable.get_or_create without a throwaway value)
+                if len(items) >= table.max_keys:  # type: ignore[union-attr]
+                    table._evict_one()  # type: ignore[union-attr]
+                    if table.last_evicted is not None:  # type: ignore[union-attr]
+                        self.evicted_entries += table.last_evicted.count  # type: ignore[union-attr]
+                        table.last_evicted = None  # type: ignore[union-attr]
+                items[key] = partial
             else:
                 current.merge(partial, self.max_samples)
         if max_time is not None:

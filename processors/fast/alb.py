@@ -33,6 +33,7 @@ from processors.fast.alb_render import AGENT, GEO, MAX_FIXED, TLS, URL, render_a
 from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, epochs, scan_alb
 from processors.fast.alb_tables import AlbTables
 from processors.fast.base import BlockBatch, Schema, register_fast_path
+from processors.fast.buffers import Reusable
 from processors.fast.render import event_ids
 from processors.fast.scan import BLANK, FAST, split_lines, token_codes
 from processors.parsers._http import url_fields
@@ -80,6 +81,8 @@ class AlbBatch(BlockBatch):
     ints: np.ndarray = field(default_factory=lambda: np.zeros((0, 8), np.int64))
     req: np.ndarray = field(default_factory=lambda: np.zeros((0, 6), np.int64))
     dicts: dict[str, tuple[np.ndarray, list[bytes]]] = field(default_factory=dict)  # span dictionaries, shared
+    clients: tuple[np.ndarray, np.ndarray] | None = None  # (code per row, distinct client addresses) of the GeoIP stage
+    tables: AlbTables | None = None  # the path's caches (address texts, URL fields)
 
     def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
         kind, index = FIELDS[path]
@@ -89,11 +92,18 @@ class AlbBatch(BlockBatch):
             if found is None:
                 spans = (self.ts[:, index], self.te[:, index]) if kind == "tok" else (self.req[:, index], self.req[:, index + 1])
                 found = self.dicts[name] = dictionary(self.data, *spans)
-            convert = (lambda text: url_fields(text).get(index)) if kind == "url" else str
+            parts = self.tables.url_parts if self.tables is not None else url_fields
+            convert = (lambda text: parts(text).get(index)) if kind == "url" else str
             return _converted(*found, convert)
-        uniq, inverse = np.unique(self.ints[:, index], return_inverse=True)
+        if kind == "ip" and index == CIP and self.clients is not None:
+            inverse, uniq = self.clients
+        else:
+            uniq, inverse = np.unique(self.ints[:, index], return_inverse=True)
+            inverse = inverse.astype(np.int64).ravel()
+        if kind == "ip" and self.tables is not None:
+            return inverse, self.tables.address_texts(uniq.tolist())
         convert = {"ip": lambda v: socket.inet_ntoa(struct.pack("!I", v)), "port": str, "int": int}[kind]
-        return inverse.astype(np.int64).ravel(), [None if v < 0 else convert(v) for v in uniq.tolist()]
+        return inverse, [None if v < 0 else convert(v) for v in uniq.tolist()]
 
     def times(self, path: str) -> np.ndarray:
         found = self.columns.get(("times",))
@@ -150,13 +160,14 @@ class AlbFastPath:
         by_name = {getattr(e, "name", ""): e for e in chain.enrichers}
         self.network = "network" in by_name
         self.tables = AlbTables(by_name.get("geoip"), by_name.get("user_agent"))
+        self.buffers = Reusable(lambda size: np.empty(size, np.uint8))  # rendered NDJSON of a block
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> AlbBatch:
         data = np.frombuffer(block, np.uint8)
         starts, ends = split_lines(data)
         status, ts, te, ints, req = scan_alb(data, starts, ends)
         numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
-        out = AlbBatch(lines=len(starts), last_line=first_line + len(starts) - 1, data=data)
+        out = AlbBatch(lines=len(starts), last_line=first_line + len(starts) - 1, data=data, tables=self.tables)
         rows = np.flatnonzero(status == FAST)
         self._slow(out, source, path, block, starts, ends, numbers, status, attrs)
         if len(rows):
@@ -175,7 +186,9 @@ class AlbFastPath:
             mapped = np.append(self.tables.fragments(kind, texts, frags), -1)
             fc[:, k] = mapped[codes]  # code -1 (absent) picks the appended -1
         if len(ts):
-            fc[:, GEO] = self.tables.sources(ints[:, CIP], frags)
+            uniq, inverse = np.unique(ints[:, CIP], return_inverse=True)
+            out.clients = inverse.astype(np.int64).ravel(), uniq  # the detectors' source.ip column too
+            fc[:, GEO] = self.tables.sources(uniq, frags)[out.clients[0]]
         return fc, frags
 
     def _slow(self, out: AlbBatch, source: str, path: str, block: bytes | memoryview, starts: np.ndarray,
@@ -190,7 +203,8 @@ class AlbFastPath:
 
     def _render(self, out: AlbBatch, data: np.ndarray, rows: np.ndarray, ts: np.ndarray, te: np.ndarray,
                 ints: np.ndarray, req: np.ndarray, numbers: np.ndarray, path: str) -> None:
-        ts, te, ints, req = ts[rows], te[rows], ints[rows], req[rows]
+        if len(rows) < len(ts):  # all lines fast (the usual block): no copies
+            ts, te, ints, req = ts[rows], te[rows], ints[rows], req[rows]
         fc, frags = self._fragments(out, data, ts, te, ints, req)
         n = len(rows)
         ids = np.empty((n, 32), np.uint8)
@@ -200,7 +214,7 @@ class AlbFastPath:
         longest = np.diff(foff).max(initial=0)
         # no token is written more than 4 times its length (3 ISO times from one 20+ byte token, lists at 2x)
         bound = n * (MAX_FIXED + 4 * int(longest)) + 4 * int((te.max(axis=1) - ts[:, 0]).sum())
-        buf = np.empty(bound, np.uint8)
+        buf = self.buffers.get(bound)
         line_ends = render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, self.include_id, self.network, buf)
         out.ndjson = memoryview(buf[: int(line_ends[-1])])
         out.documents, out.ids = n, ids

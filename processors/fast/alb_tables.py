@@ -13,6 +13,8 @@ distinct text is turned into a byte fragment by the reference code itself
 
 from __future__ import annotations
 
+import socket
+import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +47,8 @@ class AlbTables:
         self.makers: dict[str, Callable[[str], Any]] = {"url": _url, "tls": _tls, "ua": self._agent}
         self.caches: dict[str, dict[bytes, Any]] = {kind: {} for kind in self.makers}
         self.user_agent = user_agent
+        self.texts: dict[int, str] = {}  # address -> dotted quad, for the detectors' columns
+        self.parts: dict[str, dict[str, Any]] = {}  # URL -> url_fields, for the detectors' url.* columns
 
     def _agent(self, text: str) -> bytes:
         agent = {"original": text}
@@ -68,9 +72,30 @@ class AlbTables:
         CACHE_SIZE.labels(cache=f"fast.alb_{kind}").set(len(cache))
         return mapped
 
-    def sources(self, ips: np.ndarray, frags: list[bytes]) -> np.ndarray:
-        """GeoIP fragment codes (-1: none) of the client addresses, one look-up per distinct address."""
-        uniq, inverse = np.unique(ips, return_inverse=True)
+    def address_texts(self, values: list[int]) -> list[str | None]:
+        """Dotted quads of IPv4 numbers (None for -1: absent), remembered across blocks."""
+        cache = self.texts
+        if len(cache) + len(values) > self.cache_size:
+            cache.clear()
+        texts = [cache.get(v) for v in values]
+        for k, v in enumerate(values):
+            if texts[k] is None and v >= 0:
+                texts[k] = cache[v] = socket.inet_ntoa(struct.pack("!I", v))
+        CACHE_SIZE.labels(cache="fast.alb_texts").set(len(cache))
+        return texts
+
+    def url_parts(self, text: str) -> dict[str, Any]:
+        """``url_fields(text)``, remembered across blocks (callers must not change it)."""
+        found = self.parts.get(text)
+        if found is None:
+            if len(self.parts) >= self.cache_size:
+                self.parts.clear()
+            found = self.parts[text] = url_fields(text)
+            CACHE_SIZE.labels(cache="fast.alb_url_fields").set(len(self.parts))
+        return found
+
+    def sources(self, uniq: np.ndarray, frags: list[bytes]) -> np.ndarray:
+        """GeoIP fragment codes (-1: none) of the distinct client addresses ``uniq``."""
         mapped = np.full(len(uniq), -1, np.int64)
         for k, value in enumerate(uniq.tolist()):
             frag = self.addresses._address(int(value))[0]
@@ -80,4 +105,4 @@ class AlbTables:
         if self.addresses.geoip is not None:
             self.addresses.geoip._lookup.publish()
         CACHE_SIZE.labels(cache="fast.alb_addresses").set(len(self.addresses._addresses))
-        return mapped[inverse.ravel()]
+        return mapped

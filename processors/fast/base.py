@@ -8,7 +8,7 @@ that registers a factory for its chain's dataset::
         return AlbFastPath(chain, include_id) if supported else "why not"
 
 The runtime (``streams.runtime.fastpath``) reads a file in blocks of whole
-lines, calls ``process`` on each, writes ``BlockBatch.ndjson`` to every
+lines, calls ``process`` on each, writes ``BlockBatch.chunks()`` to every
 NDJSON document sink under ``schema.dataset``, delivers ``slow`` like the
 reference path, and aggregates the detectors from ``values``/``times``/
 ``ids`` (``processors.fast.detect``). The reference chain stays the
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -60,6 +60,24 @@ class BlockBatch:
     last_line: int = 0
     columns: dict[str, Any] = field(default_factory=dict)  # a cache the detectors share (processors.fast.detect)
 
+    def chunks(self) -> Iterator[tuple[bytes | memoryview, int]]:
+        """(NDJSON bytes, documents) pieces of the fast rows' documents in row order: what the runtime writes.
+
+        ``ndjson`` in one piece by default; a path may instead render here a
+        piece at a time (VPC flow: into one reused buffer, so a piece is only
+        valid until the next one is asked for).
+        """
+        if self.documents:
+            yield self.ndjson, self.documents
+
+    def release(self) -> None:
+        """Drop the block's big buffers once its documents are written (the ack needs none of them)."""
+        self.ndjson, self.columns = b"", {}
+
+    def rendered(self) -> bytes:
+        """Every fast row's document as one NDJSON byte string (``chunks`` joined)."""
+        return b"".join(bytes(chunk) for chunk, _ in self.chunks())
+
     def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
         """An int64 code per fast row and the distinct values (None: the field is absent) of ``path``."""
         raise NotImplementedError
@@ -70,6 +88,10 @@ class BlockBatch:
 
 
 class BlockPath(Protocol):
+    """Optional attributes the runtime honours: ``block_bytes`` (the block size, default
+    ``streams.runtime.fastpath.BLOCK_BYTES``) and ``blocks_in_flight`` (blocks processed but not yet
+    written, default ``BLOCKS_IN_FLIGHT``)."""
+
     schema: Schema
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int,

@@ -110,14 +110,6 @@ def _hll(values: list[Any]) -> bytearray:
     return regs
 
 
-def _new(cls: type, **slots: Any) -> Any:
-    """An instance with its slots set directly (no throwaway containers from ``__init__``)."""
-    obj = cls.__new__(cls)
-    for name, value in slots.items():
-        setattr(obj, name, value)
-    return obj
-
-
 class _Folder:
     """Per-type fold of one detector over all groups at once (the detectors' ``_fold``, on columns)."""
 
@@ -172,14 +164,16 @@ class _Folder:
         if not len(rows):
             return
         seen, offsets = first_seen(col.codes[rows], bounds, len(col.values))
-        vals, offs = col.table[seen].tolist(), offsets.tolist()
+        vals, offs, partials, new = col.table[seen].tolist(), offsets.tolist(), self.partials, Distinct.__new__
         for g in np.flatnonzero(np.diff(offsets)).tolist():
             group = vals[offs[g]:offs[g + 1]]
+            sketch = new(Distinct)  # the slots set inline, as in _tops
+            sketch.exact_limit = limit
             if len(group) <= limit:
-                sketch = _new(Distinct, exact_limit=limit, items=set(group), registers=None, sample=group)
+                sketch.items, sketch.registers, sketch.sample = set(group), None, group
             else:
-                sketch = _new(Distinct, exact_limit=limit, items=None, registers=_hll(group), sample=group[:limit])
-            self.partials[g].distinct[name] = sketch
+                sketch.items, sketch.registers, sketch.sample = None, _hll(group), group[:limit]
+            partials[g].distinct[name] = sketch
 
     def _scan(self, reject: np.ndarray) -> None:
         cfg, ints = self.cfg, self.batch.ints
@@ -227,7 +221,9 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
     names = _key_fields(detector)
     keys = [_key_codes(batch, name) for name in names]
     valid = [np.array([k is not None for k in values], bool) for _, values in keys]
-    starts = (ends // width).astype(np.int64) * width
+    starts = batch.columns.get(("starts", clock, width))
+    if starts is None:  # shared by the detectors with the same time field and window width
+        starts = batch.columns["starts", clock, width] = (ends // width).astype(np.int64) * width
     groups = group_rows(starts, width, [(codes, ok) for (codes, _), ok in zip(keys, valid, strict=True)],
                         batch.columns, [f"{clock}\x1f{name}" for name in names])  # per-field sorts shared by the
     # detectors (same time field, window width and key field) through the block's columns
@@ -261,5 +257,9 @@ def _partials(groups: Groups, ends: np.ndarray, ids: np.ndarray, max_samples: in
     picks = np.repeat(bounds[:-1] - offsets[:-1], take) + np.arange(int(offsets[-1]))
     texts = ids.view(f"S{ids.shape[1]}")[groups.rows[picks], 0].astype(f"U{ids.shape[1]}").tolist()
     offs = offsets.tolist()
-    return [Partial(c, {}, {}, {}, texts[offs[g]:offs[g + 1]], f, last)
-            for g, (c, f, last) in enumerate(zip(counts.tolist(), firsts, lasts, strict=True))]
+    out, new = [], Partial.__new__
+    for g, (c, f, last) in enumerate(zip(counts.tolist(), firsts, lasts, strict=True)):
+        p = new(Partial)  # the slots set inline (~40 % less than Partial.__init__; ~90k partials per 1M lines)
+        p.count, p.sums, p.tops, p.distinct, p.samples, p.first, p.last = c, {}, {}, {}, texts[offs[g]:offs[g + 1]], f, last
+        out.append(p)
+    return out

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.hashes import b64_20_into, blake2b_scratch, hex_into, sha1_scratch
+from processors.fast.hashes import _IV, HEX, _compress, b64_20_into, blake2b_scratch, hex_into, sha1_scratch
 
 _PIECES = [
     b'{"_id":"', b'",', b"{",  # 0 1 2
@@ -86,6 +86,40 @@ def iso_into(out, pos, seconds):  # noqa: ANN001, ANN201
 @nb.njit(cache=True)
 def event_ids(prefix, numbers, out):  # noqa: ANN001
     """Hex BLAKE2b-128 of ``prefix + str(number) + "\\x1f0\\x1f0"`` per number (``event_id``), (n, 32)."""
+    if len(prefix) + 24 > 128:  # a very long path: the general (multi-block) BLAKE2b
+        _event_ids_any(prefix, numbers, out)
+        return
+    # One 128-byte block holds the message: the prefix is written once, only the digits change per row,
+    # and the digest words go straight to hex (no message copy, no zeroed block, no digest bytes).
+    block = np.zeros(128, np.uint8)
+    block[:len(prefix)] = prefix
+    h, v, m = np.empty(8, np.uint64), np.empty(16, np.uint64), np.empty(16, np.uint64)
+    start, last_end, width, limit = len(prefix), len(prefix), 1, 10
+    for r in range(len(numbers)):
+        value = numbers[r]
+        if value >= limit or value < limit // 10:
+            width, limit = 1, 10
+            while value >= limit:
+                width, limit = width + 1, limit * 10
+        end = _digits(block, start, value, width)
+        block[end], block[end + 1], block[end + 2], block[end + 3] = 31, 48, 31, 48
+        for i in range(end + 4, last_end):
+            block[i] = 0
+        last_end = end + 4
+        h[:] = _IV
+        h[0] ^= np.uint64(0x01010010)  # parameter block: digest length 16, fanout 1, depth 1
+        _compress(h, block, end + 4, True, v, m)
+        row = out[r]
+        for w in range(2):
+            word = h[w]
+            for i in range(8):
+                byte = (word >> np.uint64(8 * i)) & np.uint64(0xFF)
+                row[16 * w + 2 * i] = HEX[byte >> np.uint64(4)]
+                row[16 * w + 2 * i + 1] = HEX[byte & np.uint64(15)]
+
+
+@nb.njit(cache=True)
+def _event_ids_any(prefix, numbers, out):  # noqa: ANN001
     msg = np.empty(len(prefix) + 24, np.uint8)
     msg[:len(prefix)] = prefix
     digest = np.empty(16, np.uint8)

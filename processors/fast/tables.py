@@ -18,6 +18,7 @@ import orjson
 
 from processors.enrich._fields import copy_nested
 from processors.enrich._iana import PROTOCOLS, SERVICES
+from processors.fast.scan import distinct_codes
 from processors.parsers._network import TRANSPORTS
 from streams.core.metrics import CACHE_SIZE
 
@@ -41,7 +42,7 @@ class VpcTables:
         self.network = network
         self.geoip = geoip
         self.cache_size = cache_size
-        self._addresses: dict[int, tuple[bytes, bytes, int]] = {}
+        self._addresses: dict[int, tuple[bytes, bytes, int, str]] = {}  # src, dst fragment, inside, text
         want_transport = network is not None and network.config.transport
         frags = []
         for number in range(256):
@@ -61,7 +62,7 @@ class VpcTables:
         self.dir_buf, self.dir_off = dir_table()
         self.direction = network is not None and network.config.direction
 
-    def _address(self, value: int) -> tuple[bytes, bytes, int]:
+    def _address(self, value: int) -> tuple[bytes, bytes, int, str]:
         found = self._addresses.get(value)
         if found is not None:
             return found
@@ -82,24 +83,24 @@ class VpcTables:
                 dst = frag if "destination" in fields else b""
         if len(self._addresses) >= self.cache_size:
             self._addresses.clear()
-        found = self._addresses[value] = (src, dst, inside)
+        found = self._addresses[value] = (src, dst, inside, text)
         return found
 
     def addresses(self, ips: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], np.ndarray, list[str]]:
         """Codes (n, 2) into the distinct addresses, their src/dst fragment tables, direction codes, texts."""
-        uniq, inverse = np.unique(ips.ravel(), return_inverse=True)
-        info = [self._address(int(v)) for v in uniq.tolist()]
+        inverse, uniq = distinct_codes(ips.ravel())
+        info = [self._address(v) for v in uniq.tolist()]
         if self.network is not None:
             self.network._classify.publish()
         if self.geoip is not None:
             self.geoip._lookup.publish()
         CACHE_SIZE.labels(cache="fast.vpcflow_addresses").set(len(self._addresses))
-        codes = inverse.reshape(ips.shape).astype(np.int64)
+        codes = inverse.reshape(ips.shape)
         inside = np.array([i[2] for i in info] or [0], np.int64)
         if self.direction and len(codes):
             s, d = inside[codes[:, 0]], inside[codes[:, 1]]
             direction = np.where((s >= 0) & (d >= 0), 1 + s * 2 + d, 0)
         else:
             direction = np.zeros(len(codes), np.int64)
-        texts = [socket.inet_ntoa(struct.pack("!I", v)) for v in uniq.tolist()]
+        texts = [i[3] for i in info]
         return codes, _packed([i[0] for i in info]), _packed([i[1] for i in info]), direction, texts

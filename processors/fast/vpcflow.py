@@ -14,6 +14,7 @@ keeps the reference path) and why not.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,16 @@ import numpy as np
 from processors.chain import ProcessorChain
 from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
-from processors.fast.scan import BLANK, FAST, dictionary, scan_v2, split_lines
+from processors.fast.scan import (
+    BLANK,
+    FAST,
+    action_dictionary,
+    dictionary,
+    distinct_codes,
+    keep_rows,
+    scan_v2,
+    split_lines,
+)
 from processors.fast.tables import VpcTables
 from processors.parsers.vpcflow import V2
 from streams.core import metrics
@@ -31,6 +41,57 @@ from streams.core.model import Position, Record
 SUPPORTED_ENRICHERS = {"network", "geoip", "community_id", "user_agent"}
 _ICMP4_PAIRS = {8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17, 10: 9, 9: 10}
 ICMP_PAIRS = np.array([_ICMP4_PAIRS.get(i, -1) for i in range(256)], np.int64)
+CHUNK_ROWS = 16_384  # documents rendered at once (~16 MB of NDJSON): bounds the rendered bytes held, not the block
+
+
+class RenderBuffer:
+    """The output buffer every chunk is rendered into, reused (grown when a chunk needs more).
+
+    A fresh 16 MB array per chunk cost a page fault and a zeroed page every
+    4 KB (~1 GB of NDJSON per 1M lines); a chunk's bytes are therefore only
+    valid until the next chunk is rendered.
+    """
+
+    def __init__(self) -> None:
+        self.array = np.empty(0, np.uint8)
+
+    def get(self, size: int) -> np.ndarray:
+        if len(self.array) < size:
+            self.array = np.empty(size, np.uint8)
+        return self.array
+
+
+@dataclass(slots=True)
+class Rendering:
+    """The render kernel's inputs for a block's fast rows; ``chunk(a, b)`` renders rows ``a:b`` into ``buffer``."""
+
+    data: np.ndarray
+    fs: np.ndarray
+    fe: np.ndarray
+    ints: np.ndarray
+    ids: np.ndarray
+    cids: np.ndarray
+    codes: np.ndarray
+    sources: tuple[np.ndarray, np.ndarray]
+    destinations: tuple[np.ndarray, np.ndarray]
+    direction: np.ndarray
+    tables: VpcTables
+    include_id: bool
+    with_cid: bool
+    buffer: RenderBuffer
+
+    def chunk(self, a: int, b: int) -> memoryview:
+        fs, fe, t = self.fs[a:b], self.fe[a:b], self.tables
+        (sbuf, soff), (dbuf, doff) = self.sources, self.destinations
+        widest = int(np.diff(soff).max(initial=0) + np.diff(doff).max(initial=0))
+        n = b - a
+        buf = self.buffer.get(MAX_FIXED * n + 4 * int((fe - fs).sum()) + widest * n)
+        cids = self.cids[a:b] if self.with_cid else np.zeros((1, 28), np.uint8)
+        ends = render(self.data, fs, fe, self.ints[a:b], self.ids[a:b], cids, self.codes[a:b], sbuf, soff, dbuf,
+                      doff, t.proto_buf, t.proto_off, t.svc_slot, t.svc_idx, t.svc_buf, t.svc_off,
+                      self.direction[a:b], t.dir_buf, t.dir_off, self.include_id, self.with_cid, buf)
+        return memoryview(buf[: int(ends[-1])])
+
 
 
 DATASET = "aws.vpcflow"
@@ -54,9 +115,10 @@ SCHEMA = Schema(DATASET, frozenset(FIELDS), _absent, frozenset({"@timestamp", "e
 
 @dataclass(slots=True)
 class FastBatch(BlockBatch):
-    """One block: rendered documents of fast rows, the reference result of the others, columns."""
+    """One block: documents of fast rows (rendered on demand, chunk by chunk), the reference result of the others, columns."""
 
     schema = SCHEMA
+    rendering: Rendering | None = None
     numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     ints: np.ndarray = field(default_factory=lambda: np.zeros((0, 7), np.int64))
     codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
@@ -69,11 +131,27 @@ class FastBatch(BlockBatch):
             return self.codes[:, index], self.addresses
         if kind == "str":
             return self.strings[index]
-        values, inverse = np.unique(self.ints[:, index], return_inverse=True)
-        return inverse.astype(np.int64), values.tolist()
+        codes, values = distinct_codes(self.ints[:, index])  # a hash table: ports repeat a lot within a block
+        return codes, values.tolist()
 
     def times(self, path: str) -> np.ndarray:
         return self.ints[:, 6].astype(np.float64)  # @timestamp and event.end are both the flow's end
+
+    def release(self) -> None:
+        BlockBatch.release(self)
+        self.rendering = None
+
+    def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[bytes | memoryview, int]]:
+        """(NDJSON bytes, documents) of the fast rows, ``rows`` documents at a time, in row order.
+
+        Each chunk's bytes are valid until the next chunk is rendered (one reused buffer).
+        """
+        rendering = self.rendering
+        if rendering is None:
+            return
+        for a in range(0, self.documents, rows):
+            b = min(a + rows, self.documents)
+            yield rendering.chunk(a, b), b - a
 
 
 @register_fast_path("vpcflow")
@@ -104,6 +182,11 @@ def fast_support(chain: ProcessorChain, keep_original: bool = False) -> str | No
 
 class VpcFlowFastPath:
     schema = SCHEMA
+    # Large blocks: the detectors' per-block work (group sorts, partials, merges of keys that straddle two
+    # blocks) shrinks with fewer blocks; the documents are rendered at delivery a chunk at a time, so one
+    # block in flight holds its input and columns (~4x the input) plus one ~16 MB chunk.
+    block_bytes = 16 << 20
+    blocks_in_flight = 1
 
     def __init__(self, chain: ProcessorChain, include_id: bool = True):
         self.chain = chain
@@ -114,6 +197,7 @@ class VpcFlowFastPath:
         self.with_cid = bool(parser.config.community_id) or cid is not None
         self.seed = 0 if parser.config.community_id else (cid.seed if cid is not None else 0)
         self.tables = VpcTables(by_name.get("network"), by_name.get("geoip"))
+        self.buffer = RenderBuffer()
 
     def process(self, source: str, path: str, block: bytes, first_line: int, attrs: dict) -> FastBatch:
         data = np.frombuffer(block, np.uint8)
@@ -153,7 +237,8 @@ class VpcFlowFastPath:
 
     def _fast(self, out: FastBatch, data: np.ndarray, rows: np.ndarray, fs: np.ndarray, fe: np.ndarray,
               ints: np.ndarray, ips: np.ndarray, numbers: np.ndarray, path: str) -> None:
-        fs, fe, ints, ips, numbers = fs[rows], fe[rows], ints[rows], ips[rows], numbers[rows]
+        if len(rows) != len(fs):  # the slow rows' slots are overwritten: no second copy of the block's columns
+            fs, fe, ints, ips, numbers = (keep_rows(a, rows) for a in (fs, fe, ints, ips, numbers))
         n = len(rows)
         ids = np.empty((n, 32), np.uint8)
         prefix = np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8)
@@ -161,14 +246,10 @@ class VpcFlowFastPath:
         cids = np.empty((n if self.with_cid else 0, 28), np.uint8)
         if self.with_cid:
             community_ids(ints, ips, self.seed, ICMP_PAIRS, cids)
-        codes, (sbuf, soff), (dbuf, doff), direction, texts = self.tables.addresses(ips)
-        t = self.tables
-        bound = MAX_FIXED * n + 4 * int((fe - fs).sum()) + int(np.diff(soff).max(initial=0) + np.diff(doff).max(initial=0)) * n
-        buf = np.empty(bound, np.uint8)
-        line_ends = render(data, fs, fe, ints, ids, cids if self.with_cid else np.zeros((1, 28), np.uint8), codes,
-                           sbuf, soff, dbuf, doff, t.proto_buf, t.proto_off, t.svc_slot, t.svc_idx, t.svc_buf,
-                           t.svc_off, direction, t.dir_buf, t.dir_off, self.include_id, self.with_cid, buf)
-        out.ndjson = memoryview(buf[: int(line_ends[-1])])
+        codes, sources, destinations, direction, texts = self.tables.addresses(ips)
+        out.rendering = Rendering(data, fs, fe, ints, ids, cids, codes, sources, destinations, direction, self.tables,
+                                  self.include_id, self.with_cid, self.buffer)
         out.documents = n
         out.ids, out.numbers, out.ints, out.codes, out.addresses = ids, numbers, ints, codes, texts
-        out.strings = {k: dictionary(data, fs[:, k], fe[:, k]) for k in (1, 2, 12)}
+        out.strings = {k: dictionary(data, fs[:, k], fe[:, k]) for k in (1, 2)}
+        out.strings[12] = action_dictionary(data, fs[:, 12])

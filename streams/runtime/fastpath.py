@@ -22,7 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from processors.fast.base import BlockBatch, BlockPath, build_fast_path
+from processors.fast.buffers import Reusable
 from processors.fast.detect import aggregate_columns, columns_support
 from streams.core import metrics
 from streams.core.model import Batch, Finding
@@ -80,16 +83,19 @@ def _build(pipeline: Any, source: Any) -> BlockPath | str:
 def _blocks(path: str, resume_after: int, size: int = BLOCK_BYTES):  # noqa: ANN202
     """(first line number, bytes of whole lines) blocks of a file, skipping lines up to ``resume_after``.
 
-    Each block is read straight into a fresh buffer behind the previous
-    block's unfinished last line (no concatenation copies) and handed out as
-    a read-only view of its whole lines.
+    Each block is read straight into a buffer behind the previous block's
+    unfinished last line (no concatenation copies) and handed out as a
+    read-only view of its whole lines. Buffers no block refers to any more
+    are reused (``Reusable``: a fresh 4 MiB buffer costs ~2.5 ms of page
+    faults and zeroing).
     """
     line, carry = 1, b""
+    buffers = Reusable(bytearray, keep=BLOCKS_IN_FLIGHT + 3)
     with open_binary(path) as fh:
         while True:
-            buf = bytearray(len(carry) + size)
+            buf = buffers.get(len(carry) + size)
             buf[:len(carry)] = carry
-            got = _fill(fh, memoryview(buf)[len(carry):])
+            got = _fill(fh, memoryview(buf)[len(carry):len(carry) + size])
             end = len(carry) + got
             cut = buf.rfind(b"\n", 0, end) + 1 if got else end
             data = memoryview(buf)[:cut].toreadonly()
@@ -98,7 +104,8 @@ def _blocks(path: str, resume_after: int, size: int = BLOCK_BYTES):  # noqa: ANN
                 if not got:
                     return
                 continue
-            count = buf.count(b"\n", 0, cut) + (0 if buf[cut - 1] == 10 else 1)
+            # numpy counts ~4x faster than bytearray.count (~7 ms per 4 MiB block)
+            count = int(np.count_nonzero(np.frombuffer(buf, np.uint8, cut) == 10)) + (0 if buf[cut - 1] == 10 else 1)
             if line + count - 1 > resume_after:
                 start = line
                 if line <= resume_after:
@@ -124,10 +131,11 @@ def _fill(fh: Any, view: memoryview) -> int:
 async def read_fast(pipeline: Any, source: FileSource, fast: BlockPath, queue: asyncio.Queue[Any]) -> None:
     """The reader task of a fast source: blocks in, ``FastWork`` items on the queue."""
     attrs = {"dataset": source.config.dataset}
-    slots = asyncio.Semaphore(BLOCKS_IN_FLIGHT)
+    slots = asyncio.Semaphore(getattr(fast, "blocks_in_flight", BLOCKS_IN_FLIGHT))
+    size = getattr(fast, "block_bytes", BLOCK_BYTES)  # a path may choose its block size (VPC flow: 16 MiB)
     for path in source.paths:
         attrs["key"] = path
-        for first, data in _blocks(path, source.checkpoints.get(path, 0)):
+        for first, data in _blocks(path, source.checkpoints.get(path, 0), size):
             if pipeline._stopping.is_set():
                 return
             await slots.acquire()
@@ -194,11 +202,13 @@ async def deliver_fast(pipeline: Any, source: Any, work: FastWork) -> None:
     try:
         if fast.documents:
             started = time.perf_counter()
-            await asyncio.gather(*(d.sink.write_ndjson(fast.schema.dataset, fast.ndjson, fast.documents)
-                                   for d in pipeline.doc_sinks))
+            for chunk, count in fast.chunks():  # a path may render here a piece at a time (bounded memory)
+                await asyncio.gather(*(d.sink.write_ndjson(fast.schema.dataset, chunk, count)
+                                       for d in pipeline.doc_sinks))
+                del chunk  # before the next piece is rendered
             for d in pipeline.doc_sinks:
                 metrics.SINK_LATENCY.labels(d.name).observe(time.perf_counter() - started)
             pipeline.summary.documents += fast.documents
     finally:
-        fast.ndjson, fast.columns = b"", {}  # the block's big buffers go now; the ack needs none of them
+        fast.release()  # the block's big buffers go now; the ack needs none of them
         work.release()

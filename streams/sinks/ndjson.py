@@ -86,7 +86,11 @@ class NdjsonSink:
         return [_OK] * len(events)
 
     async def write_ndjson(self, dataset: str, payload: Any, count: int) -> None:
-        """Append ``count`` documents already rendered as NDJSON lines (the fast path's block)."""
+        """Append ``count`` documents already rendered as NDJSON lines (a chunk of the fast path's block).
+
+        ``payload`` is only valid during the call (the fast path renders the
+        next chunk into the same buffer): it is written before returning.
+        """
         self.files.get(self.config.filename.format(dataset=dataset)).write(payload)
         self.files.flush()
 

@@ -134,7 +134,8 @@ def both() -> tuple:
     {"name": "l", "type": "log_rate", "keys": ["dataset"]},
     {"name": "e", "type": "error_rate", "datasets": ["elb"]},
     {"name": "l2", "type": "log_rate", "keys": ["aws.elb.name", "source.ip"], "explain_capacity": 2,
-     "explain": ["url.path", "http.request.method", "aws.elb.backend.port", "destination.port", "url.extension"]},
+     "explain": ["url.path", "http.request.method", "aws.elb.backend.port", "destination.port", "url.extension",
+                 "aws.elb.backend.ip", "source.address"]},
     {"name": "e2", "type": "error_rate", "keys": ["url.domain"], "window": {"seconds": 7},
      "condition": {"field": "aws.elb.backend.http.response.status_code", "op": "ge", "value": 400}},
 ])

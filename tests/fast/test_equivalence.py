@@ -51,13 +51,22 @@ def both() -> tuple:
 def test_same_documents_and_dead_letters(both: tuple) -> None:
     fast, reference = both
     expected = {e.id: orjson.loads(orjson.dumps({"_id": e.id, **e.doc})) for e in reference.events}
-    got = [orjson.loads(line) for line in bytes(fast.ndjson).splitlines()]
+    got = [orjson.loads(line) for line in fast.rendered().splitlines()]
     got += [orjson.loads(orjson.dumps({"_id": e.id, **e.doc})) for e in fast.slow.events]
     assert len(got) == len(expected) and fast.documents > 5000
     for doc in got:
         assert doc == expected[doc["_id"]]
     letters = sorted((d.position.offset, d.reason) for d in fast.slow.dead_letters)
     assert letters == sorted((d.position.offset, d.reason) for d in reference.dead_letters) and letters
+
+
+def test_chunks_render_the_same_bytes(both: tuple) -> None:
+    """Rendering in chunks (as the runtime writes a block) gives the same lines as one pass, in order."""
+    fast, _ = both
+    chunks = [(bytes(chunk), count) for chunk, count in fast.chunks(rows=999)]  # copied: the buffer is reused
+    assert len(chunks) > 5 and sum(count for _, count in chunks) == fast.documents
+    assert all(chunk.count(b"\n") == count for chunk, count in chunks)
+    assert b"".join(chunk for chunk, _ in chunks) == fast.rendered()
 
 
 @pytest.mark.parametrize("spec", [
