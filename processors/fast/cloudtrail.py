@@ -39,6 +39,7 @@ import numpy as np
 
 from processors.chain import ProcessorChain
 from processors.fast.base import BlockBatch, Schema, register_fast_path
+from processors.fast.buffers import Reusable
 from processors.fast.jsonscan import BLANK, FAST, NULL, STR, KeyTable
 from processors.fast.render import event_ids
 from processors.fast.scan import split_lines
@@ -123,6 +124,7 @@ class CloudTrailFastPath:
         self.include_id = include_id
         self.frags = TrailFragments(chain.parsers.get("cloudtrail"), chain.enrichers)
         self.literals = [*LITERALS, *(b',"' + t.encode() + b'":' for t in SCALARS.values())]
+        self.buffers = Reusable(lambda size: np.empty(size, np.uint8))  # rendered NDJSON of a block
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> TrailBatch:
         data = np.frombuffer(block, np.uint8)
@@ -164,7 +166,7 @@ class CloudTrailFastPath:
         compiled, pstart, pend = parts.compiled_params()
         bound = int(lengths[fr].sum()) + n * int(lengths[lit].sum()) + 2 * int((ve - vs).sum()) + 64 * n + 8
         bound += int((pend - pstart).sum())
-        out_buf = np.empty(bound, np.uint8)
+        out_buf = self.buffers.get(bound)  # a pooled buffer once its last block is written (no page faults)
         line_ends = render_trail(data, vs, ve, kinds, ids, self.include_id, fr, fail, buf, off, lit,
                                  SCALAR_KEYS, COPIED, compiled, pstart, pend, parts.param_bytes, out_buf)
         out.ndjson = memoryview(out_buf[: int(line_ends[-1])])
