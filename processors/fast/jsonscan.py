@@ -231,6 +231,7 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others
     hcol, hvalued, codes, table = interning
     status = np.empty(n, np.int8)
     order = np.full(MAX_KEYS, -1, np.int64)  # the key at each position of the previous line: the likely next key
+    last = np.full((codes.shape[1], 3), -1, np.int64)  # per interned key: span and code of its previous value
     for r in range(n):
         a, b = starts[r], ends[r]
         at = 0
@@ -268,8 +269,15 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others
                 break
             if k >= 0:
                 vs[r, k], ve[r, k], kinds[r, k] = p, end, kind
-                if hcol[k] >= 0 and (not hvalued[k] or kind == NUM or kind == OBJ or kind == ARR or kind == STR_ESC):
-                    codes[r, hcol[k]] = intern(data, p, end, table)  # the value's bytes are in cache now
+                j = hcol[k]
+                if j >= 0 and (not hvalued[k] or kind == NUM or kind == OBJ or kind == ARR or kind == STR_ESC):
+                    # the value's bytes are in cache now; most keys repeat the previous line's value
+                    if last[j, 2] >= 0 and last[j, 1] - last[j, 0] == end - p and same(data, last[j, 0], data, p,
+                                                                                        end - p):
+                        codes[r, j] = last[j, 2]
+                    else:
+                        codes[r, j] = intern(data, p, end, table)
+                        last[j, 0], last[j, 1], last[j, 2] = p, end, codes[r, j]
             elif transform(data, p, end, jbuf, 0, cbuf, 0, kstart, klen, stack)[0] < 0:
                 break  # an ignored key's value must still be one the reference reads without error
             p = _ws(data, end, b)
