@@ -42,11 +42,12 @@ from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.buffers import Reusable
 from processors.fast.jsonscan import BLANK, FAST, NULL, STR, KeyTable
 from processors.fast.render import event_ids
-from processors.fast.scan import split_lines
+from processors.fast.scan import _line_bounds
 from processors.fast.trail_columns import FIELDS, TOP_LEVEL, TrailColumns
 from processors.fast.trail_frags import TrailFragments
 from processors.fast.trail_parts import INTERNED, block_parts
 from processors.fast.trail_render import LITERALS, render_trail
+from processors.fast.words import byte_positions
 from processors.parsers.cloudtrail import PARAMS, SCALARS
 from streams.core import metrics
 from streams.core.model import Position, Record
@@ -128,7 +129,7 @@ class CloudTrailFastPath:
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> TrailBatch:
         data = np.frombuffer(block, np.uint8)
-        starts, ends = split_lines(data)
+        starts, ends = _line_bounds(data, byte_positions(data, 10))  # scan.split_lines without a 4 MB temporary
         status, vs, ve, kinds, codes = KEYS.scan_interned(data, starts, ends, INTERNED)
         strict = kinds[:, STRICT]
         region = KEYS.index("awsRegion")

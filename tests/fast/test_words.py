@@ -61,3 +61,19 @@ def test_copy_same_and_hash_on_every_span() -> None:
                     assert span_hash(src, a, a + n) == span_hash(src, c, c + n)
     assert len({int(span_hash(src, 0, n)) for n in range(40)}) == 40
     assert bytes(_roundtrip(src)) == bytes(src)
+
+
+def test_byte_positions_split_lines_as_the_vectorised_comparison() -> None:
+    from processors.fast.scan import _line_bounds, split_lines
+    from processors.fast.words import byte_positions
+
+    rng = np.random.default_rng(11)
+    for size in [0, 1, 7, 8, 9, 15, 16, 17, 100, 5000]:
+        for _ in range(20):
+            data = rng.choice(np.frombuffer(b"ab\n\r\x0b\x01 ", np.uint8), size)  # 0x0b, 0x01: near misses
+            assert byte_positions(data, 10).tolist() == np.flatnonzero(data == 10).tolist()
+            starts, ends = split_lines(data)
+            got = _line_bounds(data, byte_positions(data, 10))
+            assert got[0].tolist() == starts.tolist() and got[1].tolist() == ends.tolist()
+    many = np.full(3000, 10, np.uint8)  # more positions than the first output buffer holds
+    assert byte_positions(many, 10).tolist() == list(range(3000))
