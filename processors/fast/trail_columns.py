@@ -48,7 +48,7 @@ class TrailColumns:
         self.call = (parts.call.codes[good], parts.call.answers)
         self.actor = (parts.actor.codes[good], parts.actor.answers)
         self.failed = parts.failed()
-        self.codes = None if parts.codes is None else parts.codes[good]
+        self.codes, self.good = parts.codes, good  # the scanner's codes of the part rows, sliced on demand
         self.n = int(good.sum())
 
     def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
@@ -78,8 +78,9 @@ class TrailColumns:
     def _span(self, key: str, put: bool) -> tuple[np.ndarray, list[Any]]:
         """The values of a scalar key as the document holds them (``put``: ``""`` and ``-`` are skipped)."""
         k = self.keys.index(key)
-        if self.codes is not None and INTERNED.get(key) is False and not (self.codes[:, COLUMN[key]] == FULL).any():
-            codes, firsts = int_codes(self.codes[:, COLUMN[key]:COLUMN[key] + 1].copy())  # the scanner's codes
+        column = None if self.codes is None or INTERNED.get(key) is not False else self.codes[self.good, COLUMN[key]]
+        if column is not None and not (column == FULL).any():
+            codes, firsts = int_codes(column.reshape(-1, 1))  # the scanner's codes
         else:
             codes, firsts = token_codes(self.data, self.vs[:, k], self.ve[:, k])
         values = []
