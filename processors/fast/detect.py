@@ -17,12 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from detectors.sketches import _P, Distinct, TopCounter, _hash64
+from detectors.sketches import _P, Distinct, _hash64
 from detectors.vpc_rejects import REJECT_VALUES
 from detectors.windowed import Aggregate, dataset_matches
 from detectors.windows import Partial
 from processors.fast.base import Schema
 from processors.fast.groupby import Groups, first_seen, group_rows, misra_gries
+from processors.fast.tops import LazyTopCounter
 
 VPC_KINDS = ("vpc_rejects", "port_scan")  # need VPC flow's action and port columns
 GENERIC_KINDS = ("log_rate", "error_rate")
@@ -71,6 +72,7 @@ class Column:
     values: list[Any]
     present: np.ndarray  # bool per value: not None
     table: np.ndarray  # the values as an object array (code -> value in one take)
+    all_present: bool = True  # no None among the values: a row mask needs no ``present`` filter
 
 
 def column(batch: Any, path: str) -> Column:
@@ -80,7 +82,8 @@ def column(batch: Any, path: str) -> Column:
         codes, values = _column(batch, path)
         table = np.empty(len(values), object)
         table[:] = values
-        found = batch.columns[path] = Column(codes, values, np.array([v is not None for v in values], bool), table)
+        present = np.array([v is not None for v in values], bool)
+        found = batch.columns[path] = Column(codes, values, present, table, bool(present.all()))
     return found
 
 
@@ -116,6 +119,22 @@ class _Folder:
     def __init__(self, detector: Any, batch: Any, groups: Groups, partials: list[Partial]):
         self.det, self.cfg, self.batch = detector, detector.config, batch
         self.groups, self.partials = groups, partials
+        self._selected: dict[int, tuple[np.ndarray | None, np.ndarray, np.ndarray]] = {}
+
+    def _select(self, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """``groups.select(mask)`` once per mask (``None``: every row): sums and tops often share one."""
+        if mask is None:
+            return self.groups.rows, self.groups.bounds
+        found = self._selected.get(id(mask))
+        if found is None:  # the mask itself is kept with its selection, so its id stays unique meanwhile
+            found = self._selected[id(mask)] = (mask, *self.groups.select(mask))
+        return found[1], found[2]
+
+    def _present(self, mask: np.ndarray | None, col: Column) -> np.ndarray | None:
+        if col.all_present:
+            return mask
+        present = col.present[col.codes]
+        return present if mask is None else mask & present
 
     def run(self) -> None:
         kind, cfg, batch = self.det.type_name, self.cfg, self.batch
@@ -125,8 +144,9 @@ class _Folder:
         if kind == "port_scan":
             self._scan(reject)
             return
+        mask: np.ndarray | None
         if kind == "log_rate":
-            mask = np.ones(batch.documents, bool)
+            mask = None  # every row
         elif kind == "error_rate":
             cond = column(batch, cfg.condition.field)
             table = np.array([bool(self.det._match(_doc(cfg.condition.field, v))) for v in cond.values], bool)
@@ -139,28 +159,28 @@ class _Folder:
             self._tops(name, mask)
 
     def _sum(self, name: str, mask: np.ndarray) -> None:
-        rows, bounds = self.groups.select(mask)
+        rows, bounds = self._select(mask)
         for g in np.flatnonzero(np.diff(bounds)).tolist():
             self.partials[g].sums[name] = float(bounds[g + 1] - bounds[g])
 
-    def _tops(self, name: str, mask: np.ndarray) -> None:
+    def _tops(self, name: str, mask: np.ndarray | None) -> None:
         col = column(self.batch, name)
-        rows, bounds = self.groups.select(mask & col.present[col.codes])
+        rows, bounds = self._select(self._present(mask, col))
         if not len(rows):
             return
         cap = self.cfg.explain_capacity
         top_v, top_c, offsets, totals = misra_gries(col.codes[rows], bounds, max(1, cap), len(col.values))
-        vals, counts, offs = col.table[top_v].tolist(), top_c.tolist(), offsets.tolist()
-        capacity, total, partials, new = max(1, cap), totals.tolist(), self.partials, TopCounter.__new__
-        for g in np.flatnonzero(totals).tolist():  # the slots set inline: ~46k counters per 1M lines
-            a, b = offs[g], offs[g + 1]
-            top = new(TopCounter)
-            top.capacity, top.total, top.counts = capacity, total[g], dict(zip(vals[a:b], counts[a:b], strict=True))
+        values, numbers = col.table[top_v], top_c.copy()  # compact: the kernel's outputs are views of row-sized arrays
+        offs, total, capacity, partials, new = offsets.tolist(), totals.tolist(), max(1, cap), self.partials, LazyTopCounter.__new__
+        for g in np.flatnonzero(totals).tolist():  # counts built on first read (most are never read), slots inline
+            top = new(LazyTopCounter)
+            top.capacity, top.total = capacity, total[g]
+            top._values, top._numbers, top._a, top._b = values, numbers, offs[g], offs[g + 1]
             partials[g].tops[name] = top
 
-    def _distinct(self, name: str, field: str, keep: np.ndarray, limit: int) -> None:
+    def _distinct(self, name: str, field: str, keep: np.ndarray | None, limit: int) -> None:
         col = column(self.batch, field)
-        rows, bounds = self.groups.select(keep & col.present[col.codes])
+        rows, bounds = self._select(self._present(keep, col))
         if not len(rows):
             return
         seen, offsets = first_seen(col.codes[rows], bounds, len(col.values))
@@ -182,10 +202,10 @@ class _Folder:
             reply = (ints[:, 0] < cfg.ephemeral_from) & (ints[:, 1] >= cfg.ephemeral_from)
             self._sum("replies", reply)
             probe = ~reply
-        limit = cfg.exact_limit
+        limit, rejected = cfg.exact_limit, probe & reject  # one mask object: its selection is shared
         self._distinct("ports", "destination.port", probe, limit)
-        self._distinct("hosts", "destination.ip", probe & reject if cfg.hosts_rejected_only else probe, limit)
-        self._sum("rejects", probe & reject)
+        self._distinct("hosts", "destination.ip", rejected if cfg.hosts_rejected_only else probe, limit)
+        self._sum("rejects", rejected)
         self._distinct("accepted_ports", "destination.port", probe & ~reject, limit)
 
 

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
-from processors.fast.hashes import _IV, HEX, _compress, b64_20_into, blake2b_scratch, hex_into, sha1_scratch
+from processors.fast.hashes import b64_20_into, blake2b_scratch, hex_into, sha1_scratch
+from processors.fast.lanes import event_ids_lanes
 
 _PIECES = [
     b'{"_id":"', b'",', b"{",  # 0 1 2
@@ -26,7 +30,7 @@ _PIECES = [
     b'},"destination":{"address":"', b'},"network":{"type":"ipv4","packets":', b',"iana_number":"',  # 21 22 23
     b',"community_id":"1:', b'},"related":{"ip":["', b'","', b'"]}}\n', b'"', b'","action":"',  # 24-29
 ]
-LITERALS = np.frombuffer(b"".join(_PIECES), np.uint8).copy()
+LITERALS = np.frombuffer(b"".join(_PIECES) + bytes(8), np.uint8).copy()  # 8 bytes of slack for ``_copy8``
 LIT_OFF = np.cumsum([0] + [len(p) for p in _PIECES]).astype(np.int64)
 MAX_FIXED = int(LIT_OFF[-1]) + 64 + 3 * 24 + 28
 
@@ -44,6 +48,52 @@ def _copy(out, pos, src, a, b):  # noqa: ANN001
     for i in range(np.uint64(b - a)):
         out[p + i] = src[s + i]
     return pos + b - a
+
+
+@intrinsic
+def _load8(typingctx, arr, idx):  # noqa: ANN001, ANN202 - numba intrinsic
+    """The 8 bytes at ``arr[idx:idx+8]`` as one unaligned little-endian word."""
+    sig = types.uint64(arr, idx)
+
+    def codegen(context, builder, sig, args):  # noqa: ANN001, ANN202
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+        ptr = builder.bitcast(builder.gep(ary.data, [args[1]]), ir.IntType(64).as_pointer())
+        return builder.load(ptr, align=1)
+
+    return sig, codegen
+
+
+@intrinsic
+def _store8(typingctx, arr, idx, word):  # noqa: ANN001, ANN202 - numba intrinsic
+    """Write one word to ``arr[idx:idx+8]`` (unaligned)."""
+    sig = types.void(arr, idx, word)
+
+    def codegen(context, builder, sig, args):  # noqa: ANN001, ANN202
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+        ptr = builder.bitcast(builder.gep(ary.data, [args[1]]), ir.IntType(64).as_pointer())
+        builder.store(args[2], ptr, align=1)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@nb.njit(inline="always")
+def _copy8(out, pos, src, a, b):  # noqa: ANN001
+    """``_copy`` eight bytes at a time: reads up to 7 bytes past ``src[b]`` and writes up to 7 past the end.
+
+    Only for sources with that much slack after every span (``LITERALS``, packed tables, a line's
+    middle fields) and an output with room; the overshoot is overwritten by the next piece.
+    """
+    i = 0
+    while i < b - a:
+        _store8(out, pos + i, _load8(src, a + i))
+        i += 8
+    return pos + b - a
+
+
+@nb.njit(inline="always")
+def _lit8(out, pos, k):  # noqa: ANN001
+    return _copy8(out, pos, LITERALS, LIT_OFF[k], LIT_OFF[k + 1])
 
 
 @nb.njit(inline="always")
@@ -89,33 +139,7 @@ def event_ids(prefix, numbers, out):  # noqa: ANN001
     if len(prefix) + 24 > 128:  # a very long path: the general (multi-block) BLAKE2b
         _event_ids_any(prefix, numbers, out)
         return
-    # One 128-byte block holds the message: the prefix is written once, only the digits change per row,
-    # and the digest words go straight to hex (no message copy, no zeroed block, no digest bytes).
-    block = np.zeros(128, np.uint8)
-    block[:len(prefix)] = prefix
-    h, v, m = np.empty(8, np.uint64), np.empty(16, np.uint64), np.empty(16, np.uint64)
-    start, last_end, width, limit = len(prefix), len(prefix), 1, 10
-    for r in range(len(numbers)):
-        value = numbers[r]
-        if value >= limit or value < limit // 10:
-            width, limit = 1, 10
-            while value >= limit:
-                width, limit = width + 1, limit * 10
-        end = _digits(block, start, value, width)
-        block[end], block[end + 1], block[end + 2], block[end + 3] = 31, 48, 31, 48
-        for i in range(end + 4, last_end):
-            block[i] = 0
-        last_end = end + 4
-        h[:] = _IV
-        h[0] ^= np.uint64(0x01010010)  # parameter block: digest length 16, fanout 1, depth 1
-        _compress(h, block, end + 4, True, v, m)
-        row = out[r]
-        for w in range(2):
-            word = h[w]
-            for i in range(8):
-                byte = (word >> np.uint64(8 * i)) & np.uint64(0xFF)
-                row[16 * w + 2 * i] = HEX[byte >> np.uint64(4)]
-                row[16 * w + 2 * i + 1] = HEX[byte & np.uint64(15)]
+    event_ids_lanes(prefix, numbers, out)  # one block per message, four messages at a time
 
 
 @nb.njit(cache=True)
@@ -164,12 +188,17 @@ def community_ids(ints, ips, seed, icmp_pairs, out):  # noqa: ANN001
 
 @nb.njit(cache=True)
 def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, dfrag_off, proto_buf, proto_off,  # noqa: ANN001, ANN201
-           svc_slot, svc_idx, svc_buf, svc_off, dir_code, dir_buf, dir_off, include_id, with_cid, out):
-    """Write one NDJSON line per row to ``out``; returns the end offset of every line."""
+           svc_slot, svc_idx, svc_buf, svc_off, dir_code, dir_buf, dir_off, combo, combo_buf, combo_off, include_id,
+           with_cid, out):
+    """Write one NDJSON line per row to ``out``; returns the end offset of every line.
+
+    ``combo`` numbers each row's (version, account, interface, action, log status); ``combo_buf`` holds
+    the two fragments that depend on those alone (``processors.fast.vpcfrags``), pieces 3-10 and 29-15.
+    """
     n = len(fs)
     ends = np.empty(n, np.int64)
     pos = 0
-    iso = np.empty(48, np.uint8)  # start and end as ISO text, re-rendered only when they change
+    iso = np.empty(56, np.uint8)  # start and end as ISO text, re-rendered only when they change
     last_start, last_end = -1, -1
     for r in range(n):
         if ints[r, 5] != last_start:
@@ -179,84 +208,66 @@ def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, 
             last_end = ints[r, 6]
             iso_into(iso, 24, last_end)
         if include_id:
-            pos = _lit(out, pos, 0)
+            pos = _lit8(out, pos, 0)
             for i in range(32):
                 out[pos + i] = ids[r, i]
-            pos = _lit(out, pos + 32, 1)
+            pos = _lit8(out, pos + 32, 1)
         else:
-            pos = _lit(out, pos, 2)
-        pos = _lit(out, pos, 3)
-        pos = _copy(out, pos, data, fs[r, 0], fe[r, 0])
-        pos = _lit(out, pos, 4)
-        pos = _copy(out, pos, data, fs[r, 1], fe[r, 1])
-        pos = _lit(out, pos, 5)
-        pos = _copy(out, pos, data, fs[r, 2], fe[r, 2])
-        pos = _lit(out, pos, 6)
-        pos = _copy(out, pos, data, fs[r, 12], fe[r, 12])
-        pos = _lit(out, pos, 7)
-        pos = _copy(out, pos, data, fs[r, 13], fe[r, 13])
-        pos = _lit(out, pos, 8)
-        reject = data[fs[r, 12]] == 82  # 'R'
-        if reject:
-            pos = _lit(out, pos, 9)
-        pos = _lit(out, pos, 10)
-        pos = _copy(out, pos, iso, 0, 24)
-        pos = _lit(out, pos, 11)
-        pos = _copy(out, pos, iso, 24, 48)
-        pos = _lit(out, pos, 29)
-        pos = _copy(out, pos, data, fs[r, 12], fe[r, 12])
-        pos = _lit(out, pos, 13 if reject else 12)
-        pos = _lit(out, pos, 14)
-        pos = _copy(out, pos, data, fs[r, 1], fe[r, 1])
-        pos = _lit(out, pos, 15)
-        pos = _copy(out, pos, iso, 24, 48)
-        pos = _lit(out, pos, 16)
-        pos = _copy(out, pos, data, fs[r, 3], fe[r, 3])
-        pos = _lit(out, pos, 17)
-        pos = _copy(out, pos, data, fs[r, 3], fe[r, 3])
-        pos = _lit(out, pos, 18)
-        pos = _copy(out, pos, data, fs[r, 5], fe[r, 5])
-        pos = _lit(out, pos, 19)
-        pos = _copy(out, pos, data, fs[r, 8], fe[r, 8])
-        pos = _lit(out, pos, 20)
-        pos = _copy(out, pos, data, fs[r, 9], fe[r, 9])
-        pos = _copy(out, pos, frag_buf, frag_off[codes[r, 0]], frag_off[codes[r, 0] + 1])
-        pos = _lit(out, pos, 21)
-        pos = _copy(out, pos, data, fs[r, 4], fe[r, 4])
-        pos = _lit(out, pos, 17)
-        pos = _copy(out, pos, data, fs[r, 4], fe[r, 4])
-        pos = _lit(out, pos, 18)
-        pos = _copy(out, pos, data, fs[r, 6], fe[r, 6])
-        pos = _copy(out, pos, dfrag_buf, dfrag_off[codes[r, 1]], dfrag_off[codes[r, 1] + 1])
-        pos = _lit(out, pos, 22)
-        pos = _copy(out, pos, data, fs[r, 8], fe[r, 8])
-        pos = _lit(out, pos, 20)
-        pos = _copy(out, pos, data, fs[r, 9], fe[r, 9])
-        pos = _lit(out, pos, 23)
-        pos = _copy(out, pos, data, fs[r, 7], fe[r, 7])
-        pos = _lit(out, pos, 28)
+            pos = _lit8(out, pos, 2)
+        k = 2 * combo[r]
+        pos = _copy8(out, pos, combo_buf, combo_off[k], combo_off[k + 1])
+        pos = _copy8(out, pos, iso, 0, 24)
+        pos = _lit8(out, pos, 11)
+        pos = _copy8(out, pos, iso, 24, 48)
+        pos = _copy8(out, pos, combo_buf, combo_off[k + 1], combo_off[k + 2])
+        pos = _copy8(out, pos, iso, 24, 48)
+        pos = _lit8(out, pos, 16)
+        pos = _copy8(out, pos, data, fs[r, 3], fe[r, 3])
+        pos = _lit8(out, pos, 17)
+        pos = _copy8(out, pos, data, fs[r, 3], fe[r, 3])
+        pos = _lit8(out, pos, 18)
+        pos = _copy8(out, pos, data, fs[r, 5], fe[r, 5])
+        pos = _lit8(out, pos, 19)
+        pos = _copy8(out, pos, data, fs[r, 8], fe[r, 8])
+        pos = _lit8(out, pos, 20)
+        pos = _copy8(out, pos, data, fs[r, 9], fe[r, 9])
+        pos = _copy8(out, pos, frag_buf, frag_off[codes[r, 0]], frag_off[codes[r, 0] + 1])
+        pos = _lit8(out, pos, 21)
+        pos = _copy8(out, pos, data, fs[r, 4], fe[r, 4])
+        pos = _lit8(out, pos, 17)
+        pos = _copy8(out, pos, data, fs[r, 4], fe[r, 4])
+        pos = _lit8(out, pos, 18)
+        pos = _copy8(out, pos, data, fs[r, 6], fe[r, 6])
+        pos = _copy8(out, pos, dfrag_buf, dfrag_off[codes[r, 1]], dfrag_off[codes[r, 1] + 1])
+        pos = _lit8(out, pos, 22)
+        pos = _copy8(out, pos, data, fs[r, 8], fe[r, 8])
+        pos = _lit8(out, pos, 20)
+        pos = _copy8(out, pos, data, fs[r, 9], fe[r, 9])
+        pos = _lit8(out, pos, 23)
+        pos = _copy8(out, pos, data, fs[r, 7], fe[r, 7])
+        pos = _lit8(out, pos, 28)
         proto = ints[r, 2]
-        pos = _copy(out, pos, proto_buf, proto_off[proto], proto_off[proto + 1])
+        pos = _copy8(out, pos, proto_buf, proto_off[proto], proto_off[proto + 1])
         if with_cid:
-            pos = _lit(out, pos, 24)
+            pos = _lit8(out, pos, 24)
             for i in range(28):
                 out[pos + i] = cids[r, i]
-            pos = _lit(out, pos + 28, 28)
+            pos = _lit8(out, pos + 28, 28)
         d = dir_code[r]
-        pos = _copy(out, pos, dir_buf, dir_off[d], dir_off[d + 1])
+        pos = _copy8(out, pos, dir_buf, dir_off[d], dir_off[d + 1])
         slot = svc_slot[proto]
         if slot >= 0:
             s = svc_idx[slot, ints[r, 1]]
             if s < 0:
                 s = svc_idx[slot, ints[r, 0]]
             if s >= 0:
-                pos = _copy(out, pos, svc_buf, svc_off[s], svc_off[s + 1])
-        pos = _lit(out, pos, 25)
-        pos = _copy(out, pos, data, fs[r, 3], fe[r, 3])
+                pos = _copy8(out, pos, svc_buf, svc_off[s], svc_off[s + 1])
+        pos = _lit8(out, pos, 25)
+        pos = _copy8(out, pos, data, fs[r, 3], fe[r, 3])
         if ips_differ(data, fs[r, 3], fe[r, 3], fs[r, 4], fe[r, 4]):
-            pos = _lit(out, pos, 26)
-            pos = _copy(out, pos, data, fs[r, 4], fe[r, 4])
-        pos = _lit(out, pos, 27)
+            pos = _lit8(out, pos, 26)
+            pos = _copy8(out, pos, data, fs[r, 4], fe[r, 4])
+        pos = _lit8(out, pos, 27)
         ends[r] = pos
     return ends
 

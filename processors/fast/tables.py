@@ -25,7 +25,8 @@ from streams.core.metrics import CACHE_SIZE
 
 def _packed(fragments: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.cumsum([0] + [len(f) for f in fragments]).astype(np.int64)
-    return np.frombuffer(b"".join(fragments) or b"\0", np.uint8).copy(), offsets
+    # 8 bytes of slack: the render kernel copies words and may read past the last fragment's end
+    return np.frombuffer(b"".join(fragments) + bytes(8), np.uint8).copy(), offsets
 
 
 def dir_table() -> tuple[np.ndarray, np.ndarray]:

@@ -27,13 +27,13 @@ from processors.fast.scan import (
     BLANK,
     FAST,
     action_dictionary,
-    dictionary,
     distinct_codes,
     keep_rows,
     scan_v2,
     split_lines,
 )
 from processors.fast.tables import VpcTables
+from processors.fast.vpcfrags import Fragments
 from processors.parsers.vpcflow import V2
 from streams.core import metrics
 from streams.core.model import Position, Record
@@ -41,13 +41,13 @@ from streams.core.model import Position, Record
 SUPPORTED_ENRICHERS = {"network", "geoip", "community_id", "user_agent"}
 _ICMP4_PAIRS = {8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17, 10: 9, 9: 10}
 ICMP_PAIRS = np.array([_ICMP4_PAIRS.get(i, -1) for i in range(256)], np.int64)
-CHUNK_ROWS = 16_384  # documents rendered at once (~16 MB of NDJSON): bounds the rendered bytes held, not the block
+CHUNK_ROWS = 4_096  # documents rendered at once (~4 MB of NDJSON): still in cache when the sink copies it out
 
 
 class RenderBuffer:
     """The output buffer every chunk is rendered into, reused (grown when a chunk needs more).
 
-    A fresh 16 MB array per chunk cost a page fault and a zeroed page every
+    A fresh array per chunk cost a page fault and a zeroed page every
     4 KB (~1 GB of NDJSON per 1M lines); a chunk's bytes are therefore only
     valid until the next chunk is rendered.
     """
@@ -75,6 +75,7 @@ class Rendering:
     sources: tuple[np.ndarray, np.ndarray]
     destinations: tuple[np.ndarray, np.ndarray]
     direction: np.ndarray
+    fragments: Fragments
     tables: VpcTables
     include_id: bool
     with_cid: bool
@@ -87,9 +88,11 @@ class Rendering:
         n = b - a
         buf = self.buffer.get(MAX_FIXED * n + 4 * int((fe - fs).sum()) + widest * n)
         cids = self.cids[a:b] if self.with_cid else np.zeros((1, 28), np.uint8)
+        f = self.fragments
         ends = render(self.data, fs, fe, self.ints[a:b], self.ids[a:b], cids, self.codes[a:b], sbuf, soff, dbuf,
                       doff, t.proto_buf, t.proto_off, t.svc_slot, t.svc_idx, t.svc_buf, t.svc_off,
-                      self.direction[a:b], t.dir_buf, t.dir_off, self.include_id, self.with_cid, buf)
+                      self.direction[a:b], t.dir_buf, t.dir_off, f.codes[a:b], f.buf, f.off, self.include_id,
+                      self.with_cid, buf)
         return memoryview(buf[: int(ends[-1])])
 
 
@@ -184,7 +187,7 @@ class VpcFlowFastPath:
     schema = SCHEMA
     # Large blocks: the detectors' per-block work (group sorts, partials, merges of keys that straddle two
     # blocks) shrinks with fewer blocks; the documents are rendered at delivery a chunk at a time, so one
-    # block in flight holds its input and columns (~4x the input) plus one ~16 MB chunk.
+    # block in flight holds its input and columns (~4x the input) plus one ~4 MB chunk.
     block_bytes = 16 << 20
     blocks_in_flight = 1
 
@@ -247,9 +250,10 @@ class VpcFlowFastPath:
         if self.with_cid:
             community_ids(ints, ips, self.seed, ICMP_PAIRS, cids)
         codes, sources, destinations, direction, texts = self.tables.addresses(ips)
-        out.rendering = Rendering(data, fs, fe, ints, ids, cids, codes, sources, destinations, direction, self.tables,
-                                  self.include_id, self.with_cid, self.buffer)
+        fragments = Fragments.build(data, fs, fe)
+        out.rendering = Rendering(data, fs, fe, ints, ids, cids, codes, sources, destinations, direction, fragments,
+                                  self.tables, self.include_id, self.with_cid, self.buffer)
         out.documents = n
         out.ids, out.numbers, out.ints, out.codes, out.addresses = ids, numbers, ints, codes, texts
-        out.strings = {k: dictionary(data, fs[:, k], fe[:, k]) for k in (1, 2)}
+        out.strings = dict(fragments.columns)
         out.strings[12] = action_dictionary(data, fs[:, 12])

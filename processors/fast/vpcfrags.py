@@ -1,0 +1,116 @@
+"""Per-block document fragments of the VPC flow fast path that depend on a few repeating tokens only.
+
+Two runs of a VPC flow document depend on nothing but the line's
+version, account, interface, action and log status (a block has a few
+dozen distinct combinations for ~150k lines):
+
+* head: ``"aws":{"vpcflow":{...}},"event":{"kind":"event",...,"start":"``;
+* middle: ``","action":"ACCEPT","outcome":"success",...,"@timestamp":"``.
+
+``Fragments.build`` finds the combinations (the version-account-interface
+span and the action-status span are contiguous in a fast line, so two span
+dictionaries and one integer dictionary), renders both fragments once per
+combination with the same literals as the render kernel, and gives each
+row its combination code; the kernel then copies two fragments instead of
+nineteen small pieces. The span dictionary also yields the account and
+interface columns of the detectors (codes in order of first appearance,
+as ``scan.dictionary`` numbers them).
+
+>>> import numpy as np
+>>> from processors.fast.scan import scan_v2, split_lines
+>>> data = np.frombuffer(b"2 1 eni-1 10.0.0.1 8.8.8.8 5 53 17 1 60 100 160 REJECT OK\\n"
+...                      b"2 2 eni-1 10.0.0.1 8.8.8.8 5 53 17 1 60 100 160 ACCEPT OK\\n", np.uint8)
+>>> status, fs, fe, ints, ips = scan_v2(data, *split_lines(data))
+>>> f = Fragments.build(data, fs, fe)
+>>> f.codes.tolist(), f.columns[1], f.columns[2]
+([0, 1], (array([0, 1]), ['1', '2']), (array([0, 0]), ['eni-1']))
+>>> bytes(f.buf[f.off[0]:f.off[1]])[-40:]
+b'"type":["connection","denied"],"start":"'
+>>> bytes(f.buf[f.off[1]:f.off[2]])
+b'","action":"REJECT","outcome":"failure","dataset":"aws.vpcflow"},"cloud":{"account":{"id":"1"},"provider":"aws"},"@timestamp":"'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+
+from processors.fast.render import _copy, _lit
+from processors.fast.scan import distinct_codes, token_codes
+
+
+@nb.njit(cache=True)
+def render_fragments(data, fs, fe, rows_a, rows_b):  # noqa: ANN001, ANN201 - numba kernel
+    """Head and middle fragment per combination: fields 0-2 from row ``rows_a[c]``, 12-13 from ``rows_b[c]``."""
+    n = len(rows_a)
+    size = 0
+    for c in range(n):
+        a, b = rows_a[c], rows_b[c]
+        size += 2 * (fe[a, 2] - fs[a, 0] + fe[b, 13] - fs[b, 12]) + 512
+    out = np.empty(size, np.uint8)
+    off = np.empty(2 * n + 1, np.int64)
+    pos = 0
+    off[0] = 0
+    for c in range(n):
+        a, b = rows_a[c], rows_b[c]
+        pos = _lit(out, pos, 3)
+        pos = _copy(out, pos, data, fs[a, 0], fe[a, 0])
+        pos = _lit(out, pos, 4)
+        pos = _copy(out, pos, data, fs[a, 1], fe[a, 1])
+        pos = _lit(out, pos, 5)
+        pos = _copy(out, pos, data, fs[a, 2], fe[a, 2])
+        pos = _lit(out, pos, 6)
+        pos = _copy(out, pos, data, fs[b, 12], fe[b, 12])
+        pos = _lit(out, pos, 7)
+        pos = _copy(out, pos, data, fs[b, 13], fe[b, 13])
+        pos = _lit(out, pos, 8)
+        reject = data[fs[b, 12]] == 82  # 'R'
+        if reject:
+            pos = _lit(out, pos, 9)
+        pos = _lit(out, pos, 10)
+        off[2 * c + 1] = pos
+        pos = _lit(out, pos, 29)
+        pos = _copy(out, pos, data, fs[b, 12], fe[b, 12])
+        pos = _lit(out, pos, 13 if reject else 12)
+        pos = _lit(out, pos, 14)
+        pos = _copy(out, pos, data, fs[a, 1], fe[a, 1])
+        pos = _lit(out, pos, 15)
+        off[2 * c + 2] = pos
+    return out[:pos], off
+
+
+def _split_columns(data: np.ndarray, fs: np.ndarray, fe: np.ndarray, codes: np.ndarray,
+                   firsts: np.ndarray) -> dict[int, tuple[np.ndarray, list[str]]]:
+    """Account (1) and interface (2) columns from the version-account-interface span dictionary.
+
+    A value's first row is the first row of the first span holding it, so numbering the values
+    while walking the spans in code order gives ``scan.dictionary``'s order of first appearance.
+    """
+    out = {}
+    spans = [data[fs[r, 0]:fe[r, 2]].tobytes().decode().split(" ") for r in firsts.tolist()]
+    for field in (1, 2):
+        numbers: dict[str, int] = {}
+        remap = np.array([numbers.setdefault(s[field], len(numbers)) for s in spans], np.int64)
+        out[field] = (remap[codes], list(numbers))
+    return out
+
+
+@dataclass(slots=True)
+class Fragments:
+    """A combination code per row, the two fragments per combination (``buf[off[2c]:off[2c+2]]``), columns 1 and 2."""
+
+    codes: np.ndarray
+    buf: np.ndarray
+    off: np.ndarray
+    columns: dict[int, tuple[np.ndarray, list[str]]]
+
+    @classmethod
+    def build(cls, data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> Fragments:
+        head, head_rows = token_codes(data, fs[:, 0], fe[:, 2])
+        tail, tail_rows = token_codes(data, fs[:, 12], fe[:, 13])
+        width = max(1, len(tail_rows))
+        codes, combos = distinct_codes(head * width + tail)
+        buf, off = render_fragments(data, fs, fe, head_rows[combos // width], tail_rows[combos % width])
+        return cls(codes, buf, off, _split_columns(data, fs, fe, head, head_rows))
