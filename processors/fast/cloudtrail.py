@@ -39,13 +39,15 @@ import numpy as np
 
 from processors.chain import ProcessorChain
 from processors.fast.base import BlockBatch, Schema, register_fast_path
+from processors.fast.buffers import Reusable
 from processors.fast.jsonscan import BLANK, FAST, NULL, STR, KeyTable
 from processors.fast.render import event_ids
-from processors.fast.scan import split_lines
+from processors.fast.scan import _line_bounds
 from processors.fast.trail_columns import FIELDS, TOP_LEVEL, TrailColumns
 from processors.fast.trail_frags import TrailFragments
-from processors.fast.trail_parts import block_parts
+from processors.fast.trail_parts import INTERNED, block_parts
 from processors.fast.trail_render import LITERALS, render_trail
+from processors.fast.words import byte_positions
 from processors.parsers.cloudtrail import PARAMS, SCALARS
 from streams.core import metrics
 from streams.core.model import Position, Record
@@ -99,6 +101,13 @@ def fast_support(chain: ProcessorChain, keep_original: bool = False) -> str | No
     return f"enrichers {unsupported}" if unsupported else None
 
 
+def _take(rows: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
+    """``array[rows]`` of each array; the arrays themselves when ``rows`` are all of them (the usual block)."""
+    if len(rows) == len(arrays[0]):  # rows are ascending and distinct: all rows, in order
+        return list(arrays)
+    return [a[rows] for a in arrays]
+
+
 @register_fast_path("cloudtrail")
 def build(chain: ProcessorChain, *, include_id: bool, keep_original: bool, sample: bytes) -> CloudTrailFastPath | str:
     """The CloudTrail fast path for ``chain`` or why not (the input must be one JSON object per line)."""
@@ -116,18 +125,19 @@ class CloudTrailFastPath:
         self.include_id = include_id
         self.frags = TrailFragments(chain.parsers.get("cloudtrail"), chain.enrichers)
         self.literals = [*LITERALS, *(b',"' + t.encode() + b'":' for t in SCALARS.values())]
+        self.buffers = Reusable(lambda size: np.empty(size, np.uint8))  # rendered NDJSON of a block
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> TrailBatch:
         data = np.frombuffer(block, np.uint8)
-        starts, ends = split_lines(data)
-        status, vs, ve, kinds = KEYS.scan(data, starts, ends)
+        starts, ends = _line_bounds(data, byte_positions(data, 10))  # scan.split_lines without a 4 MB temporary
+        status, vs, ve, kinds, codes = KEYS.scan_interned(data, starts, ends, INTERNED)
         strict = kinds[:, STRICT]
         region = KEYS.index("awsRegion")
         ok = (status == FAST) & ((strict <= NULL) | (strict == STR)).all(axis=1) & (kinds[:, region] == STR)
         width = ve[:, region] - vs[:, region]
         ok &= (width > 2) & ~((width == 3) & (data[np.minimum(vs[:, region] + 1, len(data) - 1)] == 45))  # "-"
         rows = np.flatnonzero(ok)
-        parts = block_parts(self.frags, KEYS, data, vs[rows], ve[rows], kinds[rows])
+        parts = block_parts(self.frags, KEYS, data, *_take(rows, vs, ve, kinds, codes))
         good = rows[parts.good]
         numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
         out = TrailBatch(lines=len(starts), last_line=first_line + len(starts) - 1)
@@ -135,7 +145,7 @@ class CloudTrailFastPath:
         slow[good] = False
         self._slow(out, source, path, block, starts, ends, numbers, np.flatnonzero(slow & (status != BLANK)), attrs)
         if len(good):
-            self._fast(out, data, good, vs[good], ve[good], kinds[good], parts, numbers[good], path)
+            self._fast(out, data, good, *_take(good, vs, ve, kinds), parts, numbers[good], path)
         metrics.STAGE_OUT.labels("parse", DATASET).inc(len(good))
         return out
 
@@ -155,9 +165,9 @@ class CloudTrailFastPath:
         fr, fail, buf, off, lit = parts.render_inputs(self.literals)
         lengths = np.diff(off)
         compiled, pstart, pend = parts.compiled_params()
-        bound = int(lengths[fr].sum()) + n * int(lengths[lit].sum()) + 2 * int((ve - vs).sum()) + 64 * n
+        bound = int(lengths[fr].sum()) + n * int(lengths[lit].sum()) + 2 * int((ve - vs).sum()) + 64 * n + 8
         bound += int((pend - pstart).sum())
-        out_buf = np.empty(bound, np.uint8)
+        out_buf = self.buffers.get(bound)  # a pooled buffer once its last block is written (no page faults)
         line_ends = render_trail(data, vs, ve, kinds, ids, self.include_id, fr, fail, buf, off, lit,
                                  SCALAR_KEYS, COPIED, compiled, pstart, pend, parts.param_bytes, out_buf)
         out.ndjson = memoryview(out_buf[: int(line_ends[-1])])

@@ -28,23 +28,23 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.jsontext import MAX_KEYS, transform
+from processors.fast.jsontext import MAX_KEYS, scratch, transform
 from processors.fast.scan import _equals
+from processors.fast.spantable import intern, span_table
+from processors.fast.words import first_special, load, same, span_hash
 
 FAST, SLOW, BLANK = 0, 1, 2
 ABSENT, NULL, STR, STR_ESC, TRUE, FALSE, NUM, OBJ, ARR = range(9)
 MAX_DEPTH = 64
 
 
-def _hash_key(key: bytes) -> int:
-    h = 1469598103934665603
-    for b in key:
-        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
-    return h
+@nb.njit(cache=True)
+def _key_hashes(buf, off):  # noqa: ANN001, ANN202
+    return np.array([span_hash(buf, off[i], off[i + 1]) for i in range(len(off) - 1)], np.uint64)
 
 
 def _packed(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(bytes, offsets, open-addressing slots on FNV-1a) of a key list, for ``_lookup``."""
+    """(bytes, offsets, open-addressing slots on ``words.span_hash``) of a key list, for ``_lookup``."""
     raw = [k.encode() for k in keys]
     buf = np.frombuffer(b"".join(raw) or b"\0", np.uint8).copy()
     off = np.cumsum([0] + [len(k) for k in raw]).astype(np.int64)
@@ -52,8 +52,8 @@ def _packed(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     while size < 4 * len(raw):
         size *= 2
     slots = np.full(size, -1, np.int64)
-    for index, key in enumerate(raw):
-        slot = _hash_key(key) & (size - 1)
+    for index, h in enumerate(_key_hashes(buf, off).tolist() if raw else []):
+        slot = h & (size - 1)
         while slots[slot] >= 0:
             slot = (slot + 1) & (size - 1)
         slots[slot] = index
@@ -81,16 +81,31 @@ class KeyTable:
     def scan(self, data: np.ndarray, starts: np.ndarray, ends: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(status, value starts, value ends, kinds) per line; spans are offsets into ``data``."""
+        return self.scan_interned(data, starts, ends, {})[:4]
+
+    def scan_interned(self, data: np.ndarray, starts: np.ndarray, ends: np.ndarray, interned: dict[str, bool]
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``scan`` that also interns the values of the keys ``interned`` names (``processors.fast.spantable``).
+
+        ``interned``: key -> only values of kind NUM, OBJ, ARR or STR_ESC. The fifth array has a column per
+        interned key (in the dict's order): the span's code, -1 when not interned (absent key, other kind),
+        ``spantable.FULL`` when the table was full.
+        """
         n, k = len(starts), len(self.keys)
         vs = np.zeros((n, k), np.int64)
         ve = np.zeros((n, k), np.int64)
         kinds = np.zeros((n, k), np.int8)
+        hcol = np.full(k, -1, np.int64)
+        hvalued = np.zeros(k, np.bool_)
+        for j, (key, valued) in enumerate(interned.items()):
+            hcol[self.index(key)], hvalued[self.index(key)] = j, valued
+        codes = np.full((n, len(interned)), -1, np.int64)
         width = int((ends - starts).max(initial=0))
-        scratch = (np.empty(2 * width + 16, np.uint8), np.empty(width + 16, np.uint8),
-                   np.empty(MAX_KEYS, np.int64), np.empty(MAX_KEYS, np.int64))
+        work = (np.empty(2 * width + 16, np.uint8), np.empty(width + 16, np.uint8), *scratch())
         status = scan_objects(data, starts, ends, self.buf, self.off, self.slots, vs, ve, kinds, self.skip_others,
-                              self.other_buf, self.other_off, self.other_slots, scratch)
-        return status, vs, ve, kinds
+                              self.other_buf, self.other_off, self.other_slots, work,
+                              (hcol, hvalued, codes, span_table(n if len(interned) else 0)))
+        return status, vs, ve, kinds, codes
 
 
 @nb.njit(inline="always")
@@ -112,10 +127,16 @@ def _string(data, p, b):  # noqa: ANN001, ANN202
     """From the byte after an opening quote: (index after the closing quote or -1, saw a backslash)."""
     esc = False
     while p < b:
-        while p < b and _CLASS[data[p]] == 0:
-            p += 1
-        if p >= b:
-            break
+        if p + 8 <= b:  # eight bytes at a time to the first quote, backslash or byte not allowed
+            k = first_special(load(data, p))
+            p += k
+            if k == 8:
+                continue
+        else:
+            while p < b and _CLASS[data[p]] == 0:
+                p += 1
+            if p >= b:
+                break
         c = data[p]
         if c == 34:
             return p + 1, esc
@@ -136,23 +157,14 @@ def _word(data, p, b, word):  # noqa: ANN001, ANN202
 
 @nb.njit(inline="always")
 def _lookup(data, a, z, buf, off, slots):  # noqa: ANN001, ANN202
-    h = np.uint64(1469598103934665603)
-    for i in range(a, z):
-        h = (h ^ np.uint64(data[i])) * np.uint64(1099511628211)
     mask = len(slots) - 1
-    slot = np.int64(h & np.uint64(mask))
+    slot = np.int64(span_hash(data, a, z) & np.uint64(mask))
     while True:
         k = slots[slot]
         if k < 0:
             return -1
-        if off[k + 1] - off[k] == z - a:
-            same = True
-            for i in range(z - a):
-                if buf[off[k] + i] != data[a + i]:
-                    same = False
-                    break
-            if same:
-                return k
+        if off[k + 1] - off[k] == z - a and same(buf, off[k], data, a, z - a):
+            return k
         slot = (slot + 1) & mask
 
 
@@ -213,12 +225,16 @@ def _value(data, p, b):  # noqa: ANN001, ANN202
 
 @nb.njit(cache=True)
 def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others, obuf, ooff, oslots,  # noqa: ANN001, ANN201, C901
-                 scratch):
+                 scratch, interning):
     n = len(starts)
-    jbuf, cbuf, kstart, klen = scratch
+    jbuf, cbuf, kstart, klen, stack = scratch
+    hcol, hvalued, codes, table = interning
     status = np.empty(n, np.int8)
+    order = np.full(MAX_KEYS, -1, np.int64)  # the key at each position of the previous line: the likely next key
+    last = np.full((codes.shape[1], 3), -1, np.int64)  # per interned key: span and code of its previous value
     for r in range(n):
         a, b = starts[r], ends[r]
+        at = 0
         p = _ws(data, a, b)
         if p == b:
             status[r] = BLANK
@@ -232,7 +248,12 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others
             kend, esc = _string(data, p + 1, b)
             if kend < 0 or esc:
                 break
-            k = _lookup(data, p + 1, kend - 1, buf, off, slots)
+            k = order[at] if at < MAX_KEYS else -1
+            if k < 0 or off[k + 1] - off[k] != kend - 1 - (p + 1) or not same(buf, off[k], data, p + 1, kend - p - 2):
+                k = _lookup(data, p + 1, kend - 1, buf, off, slots)
+                if at < MAX_KEYS:
+                    order[at] = k
+            at += 1
             if k < 0 and (not skip_others or _lookup(data, p + 1, kend - 1, obuf, ooff, oslots) >= 0):
                 break
             if k >= 0 and kinds[r, k] != ABSENT:
@@ -248,7 +269,16 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others
                 break
             if k >= 0:
                 vs[r, k], ve[r, k], kinds[r, k] = p, end, kind
-            elif transform(data, p, end, jbuf, 0, cbuf, 0, kstart, klen)[0] < 0:
+                j = hcol[k]
+                if j >= 0 and (not hvalued[k] or kind == NUM or kind == OBJ or kind == ARR or kind == STR_ESC):
+                    # the value's bytes are in cache now; most keys repeat the previous line's value
+                    if last[j, 2] >= 0 and last[j, 1] - last[j, 0] == end - p and same(data, last[j, 0], data, p,
+                                                                                        end - p):
+                        codes[r, j] = last[j, 2]
+                    else:
+                        codes[r, j] = intern(data, p, end, table)
+                        last[j, 0], last[j, 1], last[j, 2] = p, end, codes[r, j]
+            elif transform(data, p, end, jbuf, 0, cbuf, 0, kstart, klen, stack)[0] < 0:
                 break  # an ignored key's value must still be one the reference reads without error
             p = _ws(data, end, b)
             if p < b and data[p] == 44:

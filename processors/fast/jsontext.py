@@ -11,11 +11,11 @@ never means the value is invalid, only that the reference decides.
 >>> import numpy as np
 >>> data = np.frombuffer(b'{"a": [1, true, null], "b": {"c": "d"}}', np.uint8)
 >>> j, c = np.empty(64, np.uint8), np.empty(64, np.uint8)
->>> jl, cl = transform(data, 0, len(data), j, 0, c, 0, np.empty(MAX_KEYS, np.int64), np.empty(MAX_KEYS, np.int64))
+>>> jl, cl = transform(data, 0, len(data), j, 0, c, 0, *scratch())
 >>> j[:jl].tobytes(), c[:cl].tobytes()
 (b'{a=[1, true, null], b={c=d}}', b'{"a":[1,true,null],"b":{"c":"d"}}')
 >>> bad = np.frombuffer(b'{"a": 1, "a": 2}', np.uint8)
->>> transform(bad, 0, len(bad), j, 0, c, 0, np.empty(MAX_KEYS, np.int64), np.empty(MAX_KEYS, np.int64))
+>>> transform(bad, 0, len(bad), j, 0, c, 0, *scratch())
 (-1, -1)
 """
 
@@ -24,8 +24,15 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from processors.fast.words import copy, first_special, load, same
+
 MAX_KEYS = 512
 MAX_DEPTH = 32
+
+
+def scratch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The work arrays ``transform`` takes (key starts, key lengths, the nesting stack): allocate once, reuse."""
+    return np.empty(MAX_KEYS, np.int64), np.empty(MAX_KEYS, np.int64), np.empty((3, MAX_DEPTH + 1), np.int64)
 
 
 @nb.njit(inline="always")
@@ -36,14 +43,14 @@ def _put(out, pos, byte):  # noqa: ANN001, ANN202
 
 
 @nb.njit(cache=True)
-def transform(data, a, b, jout, jpos, cout, cpos, kstart, klen):  # noqa: ANN001, ANN201, C901, PLR0912, PLR0915
+def transform(data, a, b, jout, jpos, cout, cpos, kstart, klen, stack):  # noqa: ANN001, ANN201, C901, PLR0912, PLR0915
     """Validate the JSON value ``data[a:b]``; append its java text to ``jout`` and compact JSON to ``cout``.
 
     Returns (new jpos, new cpos), or (-1, -1) when the value is not one this kernel reproduces.
+    ``kstart``, ``klen``, ``stack``: work arrays from ``scratch()`` (no allocation per value).
     """
-    ctype = np.zeros(MAX_DEPTH, np.uint8)  # 1 object, 2 array
-    kbase = np.zeros(MAX_DEPTH + 1, np.int64)
-    kcount = np.zeros(MAX_DEPTH + 1, np.int64)
+    ctype, kbase, kcount = stack[0], stack[1], stack[2]  # 1 object, 2 array; keys of each open object
+    kbase[0], kcount[0] = 0, 0
     depth = 0
     state = 0  # 0 expect value, 1 after value, 2 expect key (or close), 3 expect colon, 4 expect key (after comma)
     p = a
@@ -64,6 +71,11 @@ def transform(data, a, b, jout, jpos, cout, cpos, kstart, klen):  # noqa: ANN001
                 return -1, -1
             if c == 34:
                 q = p + 1
+                while q + 8 <= b:  # eight bytes at a time to the first quote or byte not allowed
+                    k = first_special(load(data, q))
+                    q += k
+                    if k < 8:
+                        break
                 while q < b and data[q] != 34:
                     if data[q] == 92 or data[q] < 32 or data[q] >= 127:
                         return -1, -1
@@ -73,23 +85,15 @@ def transform(data, a, b, jout, jpos, cout, cpos, kstart, klen):  # noqa: ANN001
                 if state != 0:  # a key: no repeats in this object
                     d = depth
                     for i in range(kbase[d], kbase[d] + kcount[d]):
-                        if klen[i] == q - p - 1:
-                            same = True
-                            for j in range(klen[i]):
-                                if data[kstart[i] + j] != data[p + 1 + j]:
-                                    same = False
-                                    break
-                            if same:
-                                return -1, -1
+                        if klen[i] == q - p - 1 and same(data, kstart[i], data, p + 1, klen[i]):
+                            return -1, -1
                     slot = kbase[d] + kcount[d]
                     if slot >= MAX_KEYS:
                         return -1, -1
                     kstart[slot], klen[slot] = p + 1, q - p - 1
                     kcount[d] += 1
-                for i in range(p + 1, q):
-                    jpos = _put(jout, jpos, data[i])
-                cout[cpos:cpos + q + 1 - p] = data[p:q + 1]
-                cpos += q + 1 - p
+                jpos = copy(jout, jpos, data, p + 1, q)
+                cpos = copy(cout, cpos, data, p, q + 1)
                 p = q + 1
                 state = 3 if state != 0 else 1
                 continue

@@ -26,6 +26,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from processors.fast.words import row_codes
+
 FAST, SLOW, BLANK = 0, 1, 2
 FIELDS = 14
 # field index -> slot in ``ints``: srcport dstport protocol packets bytes start end
@@ -258,40 +260,15 @@ def token_hashes(data, fs, fe):  # noqa: ANN001, ANN201
     return out
 
 
-@nb.njit(cache=True)
-def token_codes(data, fs, fe):  # noqa: ANN001, ANN201
-    """(code per token, first row per code): an open-addressing table on ``token_hashes``, tokens compared exactly."""
+def token_codes(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code per token, first row per code): ``words.row_codes`` on one column (hashed and compared exactly,
+    eight bytes at a time), codes in order of first appearance."""
     n = len(fs)
-    size = 16
-    while size < 2 * n:
-        size *= 2
-    table = np.full(size, -1, np.int64)  # code in the slot, -1 free
-    hashes = token_hashes(data, fs, fe)
-    codes = np.empty(n, np.int64)
-    firsts = np.empty(n, np.int64)
-    count = 0
-    for i in range(n):
-        slot = np.int64(hashes[i] & np.uint64(size - 1))
-        while True:
-            code = table[slot]
-            if code < 0:
-                table[slot] = count
-                firsts[count] = i
-                codes[i] = count
-                count += 1
-                break
-            r = firsts[code]
-            if hashes[r] == hashes[i] and fe[r] - fs[r] == fe[i] - fs[i]:
-                same = True
-                for j in range(fe[i] - fs[i]):
-                    if data[fs[i] + j] != data[fs[r] + j]:
-                        same = False
-                        break
-                if same:
-                    codes[i] = code
-                    break
-            slot = (slot + 1) & (size - 1)
-    return codes, firsts[:count]
+    return row_codes(data, np.ascontiguousarray(fs, np.int64).reshape(n, 1),
+                     np.ascontiguousarray(fe, np.int64).reshape(n, 1), _ONE_COLUMN, np.zeros((n, 0), np.int64))
+
+
+_ONE_COLUMN = np.zeros(1, np.int64)
 
 
 def dictionary(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, list[str]]:

@@ -15,7 +15,9 @@ import orjson
 
 from processors.fast.jsonscan import KeyTable
 from processors.fast.scan import token_codes
+from processors.fast.spantable import FULL, int_codes
 from processors.fast.trail_frags import ACTOR_FIELDS
+from processors.fast.trail_parts import COLUMN, INTERNED
 from processors.parsers._javamap import java_text
 from processors.parsers.cloudtrail import SCALARS
 
@@ -46,6 +48,7 @@ class TrailColumns:
         self.call = (parts.call.codes[good], parts.call.answers)
         self.actor = (parts.actor.codes[good], parts.actor.answers)
         self.failed = parts.failed()
+        self.codes, self.good = parts.codes, good  # the scanner's codes of the part rows, sliced on demand
         self.n = int(good.sum())
 
     def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
@@ -75,7 +78,11 @@ class TrailColumns:
     def _span(self, key: str, put: bool) -> tuple[np.ndarray, list[Any]]:
         """The values of a scalar key as the document holds them (``put``: ``""`` and ``-`` are skipped)."""
         k = self.keys.index(key)
-        codes, firsts = token_codes(self.data, self.vs[:, k], self.ve[:, k])
+        column = None if self.codes is None or INTERNED.get(key) is not False else self.codes[self.good, COLUMN[key]]
+        if column is not None and not (column == FULL).any():
+            codes, firsts = int_codes(column.reshape(-1, 1))  # the scanner's codes
+        else:
+            codes, firsts = token_codes(self.data, self.vs[:, k], self.ve[:, k])
         values = []
         for f in firsts.tolist():
             raw = self.data[self.vs[f, k]:self.ve[f, k]].tobytes()

@@ -29,7 +29,8 @@ import numba as nb
 import numpy as np
 
 from processors.fast.jsonscan import ABSENT, NULL, OBJ, STR
-from processors.fast.jsontext import MAX_KEYS, _put, transform
+from processors.fast.jsontext import MAX_DEPTH, MAX_KEYS, _put, transform
+from processors.fast.words import copy
 from processors.parsers.cloudtrail import PARAMS
 
 _NAMES = [t.encode() for t in PARAMS.values()]
@@ -42,8 +43,7 @@ _FLAT = np.frombuffer(b',"flattened":{', np.uint8).copy()
 def _key(out, pos, tbuf, toff, p):  # noqa: ANN001, ANN202
     """``"<target p>":``"""
     pos = _put(out, pos, 34)
-    out[pos:pos + toff[p + 1] - toff[p]] = tbuf[toff[p]:toff[p + 1]]
-    pos += toff[p + 1] - toff[p]
+    pos = copy(out, pos, tbuf, toff[p], toff[p + 1])
     pos = _put(out, pos, 34)
     return _put(out, pos, 58)
 
@@ -70,6 +70,7 @@ def render_params(data, vs, ve, kinds, pkeys, targets, text, flat):  # noqa: ANN
     clen = np.zeros(4, np.int64)
     kstart = np.empty(MAX_KEYS, np.int64)
     klen = np.empty(MAX_KEYS, np.int64)
+    stack = np.empty((3, MAX_DEPTH + 1), np.int64)
     pos = 0
     for r in range(n):
         good = True
@@ -91,15 +92,10 @@ def render_params(data, vs, ve, kinds, pkeys, targets, text, flat):  # noqa: ANN
                                 break
                         if same:
                             good = False
-            if kind == STR:
-                jl, cl = 0, 0
-                for i in range(a + 1, b - 1):
-                    if data[i] == 92:
-                        good = False
-                    jbuf[p, jl] = data[i]
-                    jl += 1
+            if kind == STR:  # no backslash (jsonscan): the text is the body
+                jl, cl = copy(jbuf[p], 0, data, a + 1, b - 1), 0
             else:
-                jl, cl = transform(data, a, b, jbuf[p], 0, cbuf[p], 0, kstart, klen)
+                jl, cl = transform(data, a, b, jbuf[p], 0, cbuf[p], 0, kstart, klen, stack)
                 if jl < 0:
                     good = False
             if not good:
@@ -118,8 +114,7 @@ def render_params(data, vs, ve, kinds, pkeys, targets, text, flat):  # noqa: ANN
             if text:
                 pos = _key(out, _put(out, pos, 44), tbuf, toff, p)
                 pos = _put(out, pos, 34)
-                out[pos:pos + jlen[p]] = jbuf[p, :jlen[p]]
-                pos += jlen[p]
+                pos = copy(out, pos, jbuf[p], 0, jlen[p])
                 pos = _put(out, pos, 34)
             if flat and not flat_done and kinds[r, pkeys[p]] == OBJ and clen[p] > 2:
                 flat_done = True
@@ -132,8 +127,7 @@ def render_params(data, vs, ve, kinds, pkeys, targets, text, flat):  # noqa: ANN
                             pos = _put(out, pos, 44)
                         first = False
                         pos = _key(out, pos, tbuf, toff, q)
-                        out[pos:pos + clen[q]] = cbuf[q, :clen[q]]
-                        pos += clen[q]
+                        pos = copy(out, pos, cbuf[q], 0, clen[q])
                 pos = _put(out, pos, 125)
         offsets[r + 1] = pos
     return ok, offsets, out

@@ -1,7 +1,7 @@
 """Per-block document parts of the CloudTrail fast path: distinct values -> fragments -> per-row indices.
 
 ``block_parts`` groups the scanned rows by the distinct values each part
-depends on (compiled hashing of the raw spans, ``token_codes``), asks the
+depends on (span codes the scanner interned, ``spantable``), asks the
 fragment tables (``processors.fast.trail_frags``) once per distinct value,
 and returns ``Parts``: which rows the fast path renders (a part the
 reference rejects sends its rows to the reference chain), the packed
@@ -18,14 +18,20 @@ from typing import Any
 import numpy as np
 
 from processors.fast.jsonscan import ARR, NUM, OBJ, STR, STR_ESC, KeyTable
-from processors.fast.scan import token_codes
+from processors.fast.spantable import FULL, int_codes
 from processors.fast.trail_frags import TrailFragments
 from processors.fast.trail_params import TARGETS, render_params
 from processors.fast.trail_render import ACCOUNT, EVENT, IDENTITY, PARAMS, RESOURCES, SCALAR0, SERVICE, TAIL, TS
+from processors.fast.words import row_codes
 from processors.parsers.cloudtrail import PARAMS as PARAM_KEYS
 from processors.parsers.cloudtrail import SCALARS
 
 VALUED = np.array([NUM, OBJ, ARR, STR_ESC], np.int8)  # scalar kinds rendered from a fragment
+# keys whose spans the scanner interns (``KeyTable.scan_interned``): key -> only VALUED kinds; userAgent and
+# awsRegion for the detectors' columns (``trail_columns``)
+INTERNED = {**dict.fromkeys(("eventTime", "eventSource", "eventName", "sourceIPAddress", "userIdentity",
+                             "resources", "userAgent", "awsRegion"), False), **dict.fromkeys(SCALARS, True)}
+COLUMN = {name: j for j, name in enumerate(INTERNED)}
 
 
 @dataclass(slots=True)
@@ -42,34 +48,37 @@ class Family:
 
 def distinct(data: np.ndarray, vs: np.ndarray, ve: np.ndarray, keys: list[int],
              extra: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
-    """A code per row for the combination of ``keys``' raw spans (and ``extra`` columns), with each code's values."""
-    coded = [token_codes(data, vs[:, k], ve[:, k]) for k in keys]
-    columns = [codes for codes, _ in coded] + [np.asarray(e, np.int64) for e in extra]
+    """A code per row for the combination of ``keys``' raw spans (and ``extra`` columns), with each code's values.
+
+    One compiled pass hashes and compares the spans a word at a time (``words.row_codes``); ``Parts`` takes
+    the scanner's interned codes instead where it has them.
+    """
     if len(vs) == 0:
         return np.zeros(0, np.int64), []
-    if len(columns) == 1:
-        codes, firsts = coded[0]
-    else:
-        radix = [int(c.max()) + 1 for c in columns]
-        if float(np.prod(radix, dtype=np.float64)) < 2.0 ** 62:  # one int64 per combination: a 1-D unique
-            combined = np.zeros(len(vs), np.int64)
-            for column, size in zip(columns, radix, strict=True):
-                combined = combined * size + column
-            _, firsts, codes = np.unique(combined, return_index=True, return_inverse=True)
-        else:
-            _, firsts, codes = np.unique(np.stack(columns, 1), axis=0, return_index=True, return_inverse=True)
-        codes = codes.ravel()
-    values = [tuple(data[vs[f, k]:ve[f, k]].tobytes() for k in keys) + tuple(int(e[f]) for e in extra)
-              for f in firsts.tolist()]
-    return codes.astype(np.int64), values
+    more = np.stack([np.asarray(e, np.int64) for e in extra], 1) if extra else np.zeros((len(vs), 0), np.int64)
+    codes, firsts = row_codes(data, vs, ve, np.array(keys, np.int64), more)
+    values = span_values(data, vs, ve, firsts, keys)
+    if extra:
+        tails = more[firsts].tolist()
+        values = [v + tuple(t) for v, t in zip(values, tails, strict=True)]
+    return codes, values
+
+
+def span_values(data: np.ndarray, vs: np.ndarray, ve: np.ndarray, rows: np.ndarray, keys: list[int]
+                ) -> list[tuple[bytes, ...]]:
+    """The raw bytes of ``keys``' spans in each of ``rows`` (``b""`` for an absent key)."""
+    starts, ends = vs[rows][:, keys].tolist(), ve[rows][:, keys].tolist()
+    raw = data.data  # a memoryview: slicing it and bytes() are cheaper than numpy scalar indexing
+    return [tuple(bytes(raw[a:z]) for a, z in zip(s, e, strict=True)) for s, e in zip(starts, ends, strict=True)]
 
 
 class Parts:
     """The parts of one block's scanned rows (see the module docstring)."""
 
     def __init__(self, frags: TrailFragments, keys: KeyTable, data: np.ndarray, vs: np.ndarray, ve: np.ndarray,
-                 kinds: np.ndarray):
+                 kinds: np.ndarray, codes: np.ndarray | None = None):
         self.keys, self.data, self.vs, self.ve, self.kinds = keys, data, vs, ve, kinds
+        self.codes = codes  # the scanner's span codes, a column per ``INTERNED`` key
         k = keys.index
         self.ts = self._family(frags.timestamp, [k("eventTime")])
         self.call = self._family(frags.call, [k("eventSource"), k("eventName")])
@@ -87,17 +96,25 @@ class Parts:
         bad = self.ts.bad() | self.call.bad() | self.actor.bad() | self.resources.bad()
         bad[self.param_rows] |= self.params.bad()
         self.scalars: dict[int, tuple[np.ndarray, Family]] = {}
-        for j, name in enumerate(SCALARS):
-            rows = np.flatnonzero(np.isin(kinds[:, k(name)], VALUED))
-            if len(rows):
-                family = Family(*self._answers(frags.scalar, [k(name)], (), rows))
-                self.scalars[j] = (rows, family)
-                bad[rows] |= family.bad()
+        valued = np.isin(kinds[:, [k(name) for name in SCALARS]], VALUED)
+        for j in np.flatnonzero(valued.any(axis=0)).tolist():
+            rows = np.flatnonzero(valued[:, j])
+            family = Family(*self._answers(frags.scalar, [k(list(SCALARS)[j])], (), rows))
+            self.scalars[j] = (rows, family)
+            bad[rows] |= family.bad()
         self.good = ~bad
         frags.publish()
 
     def _answers(self, table: Any, keys: list[int], extra: tuple[np.ndarray, ...], rows: np.ndarray | None = None
                  ) -> tuple[np.ndarray, list[Any]]:
+        names = [self.keys.keys[key] for key in keys]
+        if self.codes is not None and not extra and all(name in INTERNED for name in names):
+            columns = np.array([COLUMN[name] for name in names], np.int64)
+            interned = self.codes[:, columns] if rows is None else self.codes[rows[:, None], columns]
+            if not (interned == FULL).any():  # the scanner's table had room for all of them
+                codes, firsts = int_codes(interned)
+                picked = firsts if rows is None else rows[firsts]
+                return codes, [table(*v) for v in span_values(self.data, self.vs, self.ve, picked, keys)]
         vs, ve = (self.vs, self.ve) if rows is None else (self.vs[rows], self.ve[rows])
         codes, values = distinct(self.data, vs, ve, keys, extra)
         return codes, [table(*v) for v in values]
@@ -160,5 +177,5 @@ class Parts:
 
 
 def block_parts(frags: TrailFragments, keys: KeyTable, data: np.ndarray, vs: np.ndarray, ve: np.ndarray,
-                kinds: np.ndarray) -> Parts:
-    return Parts(frags, keys, data, vs, ve, kinds)
+                kinds: np.ndarray, codes: np.ndarray | None = None) -> Parts:
+    return Parts(frags, keys, data, vs, ve, kinds, codes)

@@ -7,7 +7,9 @@ in ``SCALARS`` order, then the parameter, identity and resource
 fragments), ``event``, ``cloud``, ``user_agent``, then the actor's tail
 (``source``, ``related``, ``service``, ``user``, ``network``). Fragments
 (``processors.fast.trail_frags``) start with a comma; the first member of
-an object is written without it.
+an object is written without it. Bytes are copied a word at a time
+(``processors.fast.words.copy_ahead``: ``out`` is written in order and the
+caller leaves it 8 bytes of slack).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numba as nb
 import numpy as np
 
 from processors.fast.jsonscan import ABSENT, FALSE, NULL, STR, TRUE
+from processors.fast.words import copy_ahead
 
 # Slots of the per-row fragment matrix.
 TS, EVENT, SERVICE, IDENTITY, ACCOUNT, TAIL, PARAMS, RESOURCES, SCALAR0 = range(9)
@@ -31,15 +34,12 @@ L_SCALARS = len(LITERALS)  # then one ``,"target":`` literal per scalar
 
 @nb.njit(inline="always")
 def _frag(out, pos, buf, off, f, skip):  # noqa: ANN001, ANN202
-    a, b = off[f] + skip, off[f + 1]
-    out[pos:pos + b - a] = buf[a:b]
-    return pos + b - a
+    return copy_ahead(out, pos, buf, off[f] + skip, off[f + 1])
 
 
 @nb.njit(inline="always")
 def _span(out, pos, data, a, b):  # noqa: ANN001, ANN202
-    out[pos:pos + b - a] = data[a:b]
-    return pos + b - a
+    return copy_ahead(out, pos, data, a, b)
 
 
 @nb.njit(inline="always")
@@ -63,8 +63,8 @@ def render_trail(data, vs, ve, kinds, ids, include_id, fr, fail, buf, off, lit, 
     for r in range(n):
         if include_id:
             pos = _frag(out, pos, buf, off, lit[L_ID], 0)
-            out[pos:pos + 32] = ids[r]
-            pos = _frag(out, pos + 32, buf, off, lit[L_ID_END], 0)
+            pos = copy_ahead(out, pos, ids[r], 0, 32)
+            pos = _frag(out, pos, buf, off, lit[L_ID_END], 0)
         else:
             pos = _frag(out, pos, buf, off, lit[L_OPEN], 0)
         pos = _frag(out, pos, buf, off, fr[r, TS], 0)
@@ -83,9 +83,7 @@ def render_trail(data, vs, ve, kinds, ids, include_id, fr, fail, buf, off, lit, 
                 pos = _frag(out, pos, buf, off, fr[r, SCALAR0 + j], 0)
         if compiled[r]:
             if pend[r] > pstart[r]:
-                a = pstart[r] + skip
-                out[pos:pos + pend[r] - a] = pbytes[a:pend[r]]
-                pos += pend[r] - a
+                pos = copy_ahead(out, pos, pbytes, pstart[r] + skip, pend[r])
                 skip = 0
         for slot in (PARAMS, IDENTITY, RESOURCES):
             f = fr[r, slot]
