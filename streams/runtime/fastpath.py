@@ -49,9 +49,11 @@ def plan(pipeline: Any, source: Any) -> BlockPath | None:
     """A fast path for ``source`` or None (the reason is logged)."""
     fast = _build(pipeline, source)
     if isinstance(fast, str):
-        log.info("reference path", extra={"source": getattr(source, "name", "?"), "reason": fast})
+        log.info("reference path for %s: %s", getattr(source, "name", "?"), fast,
+                 extra={"source": getattr(source, "name", "?"), "reason": fast})
         return None
-    log.info("fast path", extra={"source": source.name, "dataset": fast.schema.dataset})
+    log.info("fast path for %s: %s", source.name, fast.schema.dataset,
+             extra={"source": source.name, "dataset": fast.schema.dataset})
     return fast
 
 
@@ -63,6 +65,8 @@ def _build(pipeline: Any, source: Any) -> BlockPath | str:
     sinks = [d.sink for d in pipeline.doc_sinks]
     if not all(hasattr(s, "write_ndjson") for s in sinks) or len({getattr(s.config, "include_id", True) for s in sinks}) > 1:
         return "a document sink without NDJSON block writes"
+    if pipeline.chains[source.name].dataset is None:  # detected per line: only a declared dataset can take blocks
+        return "the dataset is detected per line (set the source's dataset, or replay --dataset, for a fast path)"
     samples = []
     for path in source.paths:
         with open_binary(path) as fh:

@@ -41,3 +41,18 @@ def test_columns_support_follows_the_schema() -> None:
     why = columns_support(_detector({"name": "l", "type": "log_rate", "keys": ["dataset"], "explain": [], "time_field": "event.end"}), other)
     assert why == "time field 'event.end'"
     assert columns_support(_detector({"name": "p", "type": "port_scan"}), SCHEMA) is None
+
+
+def test_runtime_takes_the_fast_path_only_for_a_declared_dataset(tmp_path) -> None:  # noqa: ANN001
+    from streams.cli.cmd_replay import replay_config
+    from streams.runtime import fastpath
+    from streams.runtime.pipeline import Pipeline
+
+    log = tmp_path / "vpc.log"
+    log.write_text("2 123456789010 eni-1 10.0.0.1 8.8.8.8 443 5000 6 1 40 100 160 ACCEPT OK\n")
+    declared = Pipeline(replay_config(None, [str(log)], "vpcflow", str(tmp_path / "a")))
+    declared._build()
+    assert isinstance(fastpath._build(declared, declared.sources[0]), VpcFlowFastPath)
+    detected = Pipeline(replay_config(None, [str(log)], None, str(tmp_path / "b")))
+    detected._build()
+    assert "detected per line" in fastpath._build(detected, detected.sources[0])
