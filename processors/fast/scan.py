@@ -233,33 +233,6 @@ def keep_rows(arr, rows):  # noqa: ANN001, ANN201 - numba kernel
     return arr[:len(rows)]
 
 
-@nb.njit(cache=True)
-def token_hashes(data, fs, fe):  # noqa: ANN001, ANN201
-    """64-bit hash of each token ``data[fs[i]:fe[i]]``, eight bytes per multiply (long tokens: user agents, URLs).
-
-    Only equal tokens must hash equal (``token_codes`` compares the bytes), so any mixing will do; a byte-wise
-    FNV-1a chain cost ~1.3 ns a byte.
-    """
-    out = np.empty(len(fs), np.uint64)
-    mul = np.uint64(0x9E3779B97F4A7C15)
-    for i in range(len(fs)):
-        a, b = fs[i], fe[i]
-        h = np.uint64(0xCBF29CE484222325) ^ np.uint64(b - a)
-        while a + 8 <= b:
-            w = np.uint64(0)
-            for k in range(8):
-                w |= np.uint64(data[a + k]) << np.uint64(8 * k)
-            h = (h ^ w) * mul
-            h ^= h >> np.uint64(29)
-            a += 8
-        w = np.uint64(0)
-        for k in range(b - a):
-            w |= np.uint64(data[a + k]) << np.uint64(8 * k)
-        h = (h ^ w) * mul
-        out[i] = h ^ (h >> np.uint64(32))
-    return out
-
-
 def token_codes(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(code per token, first row per code): ``words.row_codes`` on one column (hashed and compared exactly,
     eight bytes at a time), codes in order of first appearance."""
