@@ -22,7 +22,9 @@ from detectors.vpc_rejects import REJECT_VALUES
 from detectors.windowed import Aggregate, dataset_matches
 from detectors.windows import Partial
 from processors.fast.base import Schema
-from processors.fast.groupby import Groups, first_seen, group_rows, misra_gries
+from processors.fast.distincts import LazyDistinct
+from processors.fast.groupby import Groups, group_rows, misra_gries
+from processors.fast.probes import probe_fold
 from processors.fast.tops import LazyTopCounter
 
 VPC_KINDS = ("vpc_rejects", "port_scan")  # need VPC flow's action and port columns
@@ -139,8 +141,10 @@ class _Folder:
     def run(self) -> None:
         kind, cfg, batch = self.det.type_name, self.cfg, self.batch
         if kind in VPC_KINDS:
-            action = column(batch, "aws.vpcflow.action")
-            reject = np.array([v in REJECT_VALUES for v in action.values], bool)[action.codes]
+            reject = batch.columns.get("reject")
+            if reject is None:  # per row: the flow was REJECTed (shared by the VPC detectors)
+                action = column(batch, "aws.vpcflow.action")
+                reject = batch.columns["reject"] = np.array([v in REJECT_VALUES for v in action.values], bool)[action.codes]
         if kind == "port_scan":
             self._scan(reject)
             return
@@ -178,35 +182,33 @@ class _Folder:
             top._values, top._numbers, top._a, top._b = values, numbers, offs[g], offs[g + 1]
             partials[g].tops[name] = top
 
-    def _distinct(self, name: str, field: str, keep: np.ndarray | None, limit: int) -> None:
-        col = column(self.batch, field)
-        rows, bounds = self._select(self._present(keep, col))
-        if not len(rows):
-            return
-        seen, offsets = first_seen(col.codes[rows], bounds, len(col.values))
-        vals, offs, partials, new = col.table[seen].tolist(), offsets.tolist(), self.partials, Distinct.__new__
-        for g in np.flatnonzero(np.diff(offsets)).tolist():
-            group = vals[offs[g]:offs[g + 1]]
-            sketch = new(Distinct)  # the slots set inline, as in _tops
-            sketch.exact_limit = limit
-            if len(group) <= limit:
-                sketch.items, sketch.registers, sketch.sample = set(group), None, group
-            else:
-                sketch.items, sketch.registers, sketch.sample = None, _hll(group), group[:limit]
-            partials[g].distinct[name] = sketch
-
     def _scan(self, reject: np.ndarray) -> None:
-        cfg, ints = self.cfg, self.batch.ints
-        probe = np.ones(self.batch.documents, bool)
-        if cfg.skip_responses:  # replies (service port -> ephemeral port) are not probes, as in PortScanDetector
-            reply = (ints[:, 0] < cfg.ephemeral_from) & (ints[:, 1] >= cfg.ephemeral_from)
-            self._sum("replies", reply)
-            probe = ~reply
-        limit, rejected = cfg.exact_limit, probe & reject  # one mask object: its selection is shared
-        self._distinct("ports", "destination.port", probe, limit)
-        self._distinct("hosts", "destination.ip", rejected if cfg.hosts_rejected_only else probe, limit)
-        self._sum("rejects", rejected)
-        self._distinct("accepted_ports", "destination.port", probe & ~reject, limit)
+        """``port_scan``'s sums and distinct sets of every group in one compiled pass (``probes.probe_fold``)."""
+        cfg, ints, partials, limit = self.cfg, self.batch.ints, self.partials, self.cfg.exact_limit
+        port, host = column(self.batch, "destination.port"), column(self.batch, "destination.ip")
+        replies, rejects, *sets = probe_fold(
+            self.groups.rows, self.groups.bounds, ints[:, 0], ints[:, 1], reject, port.codes, host.codes,
+            port.present, host.present, cfg.ephemeral_from, cfg.skip_responses, cfg.hosts_rejected_only)
+        for name, sums in (("replies", replies), ("rejects", rejects)):
+            counts = sums.tolist()
+            for g in np.flatnonzero(sums).tolist():
+                partials[g].sums[name] = float(counts[g])
+        new = LazyDistinct.__new__
+        for name, col, (codes, offsets) in zip(("ports", "hosts", "accepted_ports"), (port, host, port), sets,
+                                               strict=True):
+            codes, table, offs = codes.copy(), col.table, offsets.tolist()  # compact: open windows keep it
+            for g in np.flatnonzero(np.diff(offsets)).tolist():
+                a, b = offs[g], offs[g + 1]
+                if b - a <= limit:  # the exact set, built on first read (slots set inline, as in _tops)
+                    sketch = new(LazyDistinct)
+                    sketch.exact_limit, sketch.registers = limit, None
+                    sketch._table, sketch._codes, sketch._a, sketch._b = table, codes, a, b
+                else:
+                    group = table[codes[a:b]].tolist()
+                    sketch = Distinct.__new__(Distinct)
+                    sketch.exact_limit, sketch.items, sketch.registers, sketch.sample = \
+                        limit, None, _hll(group), group[:limit]
+                partials[g].distinct[name] = sketch
 
 
 def _doc(path: str, value: Any) -> dict[str, Any]:
