@@ -69,8 +69,24 @@ class TopCounter:
             self.add(item)
 
     def merge(self, other: TopCounter) -> None:
-        for item, n in other.counts.items():
-            self.add(item, n)
+        """``add`` every counter of ``other`` (in its order).
+
+        >>> a, b = TopCounter(3), TopCounter(3)
+        >>> a.update("xxy"); b.update("zzx"); a.merge(b); (a.counts, a.total)
+        ({'x': 3, 'y': 1, 'z': 2}, 6)
+        >>> c = TopCounter(4); c.update("wx"); c.merge(b); (c.counts, c.total)
+        ({'w': 1, 'x': 2, 'z': 2}, 5)
+        """
+        counts, theirs = self.counts, other.counts
+        if len(counts) + len(theirs) > self.capacity:
+            for item, n in theirs.items():
+                self.add(item, n)
+            return
+        get, added = counts.get, 0  # room for every item: no decrement can happen, each add is a plain sum
+        for item, n in theirs.items():
+            counts[item] = get(item, 0) + n
+            added += n
+        self.total += added
 
     def top(self, n: int) -> list[tuple[Any, int]]:
         return sorted(self.counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]

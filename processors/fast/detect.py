@@ -98,9 +98,14 @@ def _column(batch: Any, path: str) -> tuple[np.ndarray, list[Any]]:
     return np.zeros(batch.documents, np.int64), [None]  # absent from every document
 
 
-def _key_codes(batch: Any, path: str) -> tuple[np.ndarray, list[str | None]]:
-    col = column(batch, path)
-    return col.codes, [None if v is None or v == "" else str(v) for v in col.values]
+def _key_codes(batch: Any, path: str) -> tuple[np.ndarray, list[str | None], np.ndarray]:
+    """(codes, key text per code, which codes make a key): once per batch, shared by the detectors."""
+    found = batch.columns.get(("keys", path))
+    if found is None:
+        col = column(batch, path)
+        texts = [None if v is None or v == "" else str(v) for v in col.values]
+        found = batch.columns["keys", path] = (col.codes, texts, np.array([k is not None for k in texts], bool))
+    return found
 
 
 def _hll(values: list[Any]) -> bytearray:
@@ -163,12 +168,15 @@ class _Folder:
             self._tops(name, mask)
 
     def _sum(self, name: str, mask: np.ndarray) -> None:
-        rows, bounds = self._select(mask)
-        for g in np.flatnonzero(np.diff(bounds)).tolist():
-            self.partials[g].sums[name] = float(bounds[g + 1] - bounds[g])
+        counts = np.diff(self._select(mask)[1])
+        partials = self.partials
+        for g, count in zip(np.flatnonzero(counts).tolist(), counts[counts > 0].tolist(), strict=True):
+            partials[g].sums[name] = float(count)
 
     def _tops(self, name: str, mask: np.ndarray | None) -> None:
         col = column(self.batch, name)
+        if not col.all_present and not col.present.any():
+            return  # absent from every row (an ALB field on VPC flows): no counter, as in the detector
         rows, bounds = self._select(self._present(mask, col))
         if not len(rows):
             return
@@ -242,28 +250,35 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
     width = detector.config.window.seconds
     names = _key_fields(detector)
     keys = [_key_codes(batch, name) for name in names]
-    valid = [np.array([k is not None for k in values], bool) for _, values in keys]
     starts = batch.columns.get(("starts", clock, width))
     if starts is None:  # shared by the detectors with the same time field and window width
         starts = batch.columns["starts", clock, width] = (ends // width).astype(np.int64) * width
-    groups = group_rows(starts, width, [(codes, ok) for (codes, _), ok in zip(keys, valid, strict=True)],
+    groups = group_rows(starts, width, [(codes, ok) for codes, _, ok in keys],
                         batch.columns, [f"{clock}\x1f{name}" for name in names])  # per-field sorts shared by the
     # detectors (same time field, window width and key field) through the block's columns
-    any_key = np.zeros(n, bool)
-    for (codes, _), ok in zip(keys, valid, strict=True):
-        any_key |= ok[codes]
-    out.skipped = int(n - any_key.sum())
     if not len(groups):
+        out.skipped = n  # no row has any key
         return out
-    out.max_time = float(ends[any_key].max())
+    out.skipped, out.max_time = _keyed(batch, clock, names, keys, ends)
     partials = _partials(groups, ends, batch.ids, detector.config.findings.sample_events)
     _Folder(detector, batch, groups, partials).run()
-    values = [v for _, v in keys]
+    values = [v for _, v, _ in keys]
     out.partials = {
         (start, (names[j], values[j][code])): partial  # type: ignore[misc]
         for start, j, code, partial in zip(groups.starts, groups.fields, groups.codes, partials, strict=True)
     }
     return out
+
+
+def _keyed(batch: Any, clock: str, names: list[str], keys: list[tuple], ends: np.ndarray) -> tuple[int, float]:
+    """(rows without any key, latest time of a keyed row): once per batch, time field and key fields."""
+    found = batch.columns.get(("keyed", clock, *names))
+    if found is None:
+        any_key = np.zeros(batch.documents, bool)
+        for codes, _, ok in keys:
+            any_key |= ok[codes]
+        found = batch.columns["keyed", clock, *names] = (int(len(any_key) - any_key.sum()), float(ends[any_key].max()))
+    return found
 
 
 def _partials(groups: Groups, ends: np.ndarray, ids: np.ndarray, max_samples: int) -> list[Partial]:
