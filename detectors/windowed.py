@@ -32,6 +32,7 @@ from detectors.fields import EventClock, field_getter
 from detectors.findings import Anomaly, EpisodeTracker
 from detectors.metrics import publish
 from detectors.models import ModelParams
+from detectors.models.base import Score
 from detectors.scoring import SeriesModel, build_model, metric_params
 from detectors.settings import WindowedConfig, WindowSettings, dataset_matches
 from detectors.windows import BoundedTable, Key, Partial, WindowTable
@@ -311,12 +312,14 @@ class WindowedDetector:
         score = model.score_one(float(start), value)
         model.learn_one(float(start), value)
         raw = getattr(score, "raw", None)
+        exact = type(score) is Score  # built directly: dataclasses.replace introspects the fields on every call
         if raw is not None and raw != score.score:  # findings do their own episodes: take the undamped score
-            score = dataclasses.replace(score, score=raw)
+            score = Score(raw, score.expected, score.lower, score.upper, score.anomalous, raw) if exact else \
+                dataclasses.replace(score, score=raw)
         if scale != 1.0:
-            score = dataclasses.replace(
-                score, expected=_div(score.expected, scale), lower=_div(score.lower, scale), upper=_div(score.upper, scale)
-            )
+            expected, lower, upper = _div(score.expected, scale), _div(score.lower, scale), _div(score.upper, scale)
+            score = Score(score.score, expected, lower, upper, score.anomalous, score.raw) if exact else \
+                dataclasses.replace(score, expected=expected, lower=lower, upper=upper)
         seen = state.scored.get(metric, 0)
         state.scored[metric] = seen + 1
         if self.trace is not None:
@@ -356,11 +359,12 @@ class WindowedDetector:
         keep = 1 - alpha
         for value, weight in base.items():  # values only: the dict's size and order do not change
             base[value] = weight * keep
+        get = base.get
         for value, count in current.items():
-            base[value] = base.get(value, 0.0) + alpha * count
+            base[value] = get(value, 0.0) + alpha * count
         cap = self.config.explain_capacity
-        if len(base) > cap:
-            for value, _ in sorted(base.items(), key=lambda kv: kv[1])[: len(base) - cap]:
+        if len(base) > cap:  # the smallest weights leave, ties in insertion order (a stable sort, no key lambda)
+            for value in sorted(base, key=base.__getitem__)[: len(base) - cap]:
                 del base[value]
 
 

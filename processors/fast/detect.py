@@ -284,19 +284,32 @@ def _keyed(batch: Any, clock: str, names: list[str], keys: list[tuple], ends: np
 def _partials(groups: Groups, ends: np.ndarray, ids: np.ndarray, max_samples: int) -> list[Partial]:
     """One ``Partial`` per group with its count, first/last time and first sample ids."""
     bounds = groups.bounds
-    counts = np.diff(bounds)
-    t = ends[groups.rows].astype(np.float64)
-    firsts = np.minimum.reduceat(t, bounds[:-1]).tolist()
-    lasts = np.maximum.reduceat(t, bounds[:-1]).tolist()
+    heads, counts = bounds[:-1], np.diff(bounds)
+    t = ends[groups.rows].astype(np.float64, copy=False)
+    firsts = np.minimum.reduceat(t, heads).tolist()
+    lasts = np.maximum.reduceat(t, heads).tolist()
     take = np.minimum(counts, max_samples)
     offsets = np.zeros(len(take) + 1, np.int64)
     np.cumsum(take, out=offsets[1:])
-    picks = np.repeat(bounds[:-1] - offsets[:-1], take) + np.arange(int(offsets[-1]))
-    texts = ids.view(f"S{ids.shape[1]}")[groups.rows[picks], 0].astype(f"U{ids.shape[1]}").tolist()
+    texts = _id_texts(ids, groups.rows[np.repeat(heads - offsets[:-1], take) + np.arange(int(offsets[-1]))])
     offs = offsets.tolist()
     out, new = [], Partial.__new__
-    for g, (c, f, last) in enumerate(zip(counts.tolist(), firsts, lasts, strict=True)):
+    append = out.append
+    for c, f, last, a, b in zip(counts.tolist(), firsts, lasts, offs, offs[1:]):  # noqa: B905 - offs is one longer
         p = new(Partial)  # the slots set inline (~40 % less than Partial.__init__; ~90k partials per 1M lines)
-        p.count, p.sums, p.tops, p.distinct, p.samples, p.first, p.last = c, {}, {}, {}, texts[offs[g]:offs[g + 1]], f, last
-        out.append(p)
+        p.count, p.sums, p.tops, p.distinct, p.samples, p.first, p.last = c, {}, {}, {}, texts[a:b], f, last
+        append(p)
     return out
+
+
+def _id_texts(ids: np.ndarray, rows: np.ndarray) -> list[str]:
+    """The event id texts of ``rows`` (one split of one decoded string: ~2x faster than a unicode ``astype``).
+
+    >>> _id_texts(np.frombuffer(b"ab01cd23", np.uint8).reshape(2, 4), np.array([1, 0, 1]))
+    ['cd23', 'ab01', 'cd23']
+    """
+    width = ids.shape[1]
+    out = np.empty((len(rows), width + 1), np.uint8)
+    out[:, :width] = ids[rows]
+    out[:, width] = 10  # a newline after each id (ids are hex digits)
+    return out.tobytes().decode("ascii").split("\n")[:-1]
