@@ -146,8 +146,21 @@ class Distinct:
         self._hll_add(item)
 
     def update(self, items: Iterable[Any]) -> None:
-        for item in items:
-            self.add(item)
+        """``add`` each item (with the exact set, sample and limit read once, not per item)."""
+        values = iter(items)
+        known, sample, limit = self.items, self.sample, self.exact_limit
+        if known is not None:
+            for item in values:
+                if item in known:
+                    continue
+                known.add(item)
+                if len(sample) < limit:
+                    sample.append(item)
+                if len(known) > limit:
+                    self._to_hll()
+                    break
+        for item in values:  # past the exact limit
+            self._hll_add(item)
 
     def _to_hll(self) -> None:
         self.registers = bytearray(_M)
@@ -184,11 +197,12 @@ class Distinct:
                 self._to_hll()
             assert self.registers is not None and other.registers is not None
             self.registers = bytearray(max(a, b) for a, b in zip(self.registers, other.registers, strict=True))
+        sample, limit = self.sample, self.exact_limit
         for item in other.sample:
-            if len(self.sample) >= self.exact_limit:
+            if len(sample) >= limit:
                 break
-            if item not in self.sample:
-                self.sample.append(item)
+            if item not in sample:
+                sample.append(item)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"exact_limit": self.exact_limit, "items": self.items, "registers": self.registers, "sample": self.sample}
