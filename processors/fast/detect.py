@@ -24,6 +24,7 @@ from detectors.windows import Partial
 from processors.fast.base import Schema
 from processors.fast.distincts import LazyDistinct
 from processors.fast.groupby import Groups, group_rows, misra_gries
+from processors.fast.groupstats import group_times
 from processors.fast.probes import probe_fold
 from processors.fast.tops import LazyTopCounter
 
@@ -252,7 +253,7 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
     keys = [_key_codes(batch, name) for name in names]
     starts = batch.columns.get(("starts", clock, width))
     if starts is None:  # shared by the detectors with the same time field and window width
-        starts = batch.columns["starts", clock, width] = (ends // width).astype(np.int64) * width
+        starts = batch.columns["starts", clock, width] = _window_starts(ends, width)
     groups = group_rows(starts, width, [(codes, ok) for codes, _, ok in keys],
                         batch.columns, [f"{clock}\x1f{name}" for name in names])  # per-field sorts shared by the
     # detectors (same time field, window width and key field) through the block's columns
@@ -270,6 +271,18 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
     return out
 
 
+def _window_starts(ends: np.ndarray, width: int) -> np.ndarray:
+    """``int(t // width) * width`` per row; whole seconds (VPC flow) by integer division (~5x faster, same values).
+
+    >>> _window_starts(np.array([59.0, 60.0, 125.0]), 60).tolist(), _window_starts(np.array([59.5, -0.5]), 60).tolist()
+    ([0, 60, 120], [0, -60])
+    """
+    whole = ends.astype(np.int64)
+    if np.array_equal(whole, ends):
+        return whole // width * width
+    return (ends // width).astype(np.int64) * width
+
+
 def _keyed(batch: Any, clock: str, names: list[str], keys: list[tuple], ends: np.ndarray) -> tuple[int, float]:
     """(rows without any key, latest time of a keyed row): once per batch, time field and key fields."""
     found = batch.columns.get(("keyed", clock, *names))
@@ -284,18 +297,11 @@ def _keyed(batch: Any, clock: str, names: list[str], keys: list[tuple], ends: np
 def _partials(groups: Groups, ends: np.ndarray, ids: np.ndarray, max_samples: int) -> list[Partial]:
     """One ``Partial`` per group with its count, first/last time and first sample ids."""
     bounds = groups.bounds
-    heads, counts = bounds[:-1], np.diff(bounds)
-    t = ends[groups.rows].astype(np.float64, copy=False)
-    firsts = np.minimum.reduceat(t, heads).tolist()
-    lasts = np.maximum.reduceat(t, heads).tolist()
-    take = np.minimum(counts, max_samples)
-    offsets = np.zeros(len(take) + 1, np.int64)
-    np.cumsum(take, out=offsets[1:])
-    texts = _id_texts(ids, groups.rows[np.repeat(heads - offsets[:-1], take) + np.arange(int(offsets[-1]))])
-    offs = offsets.tolist()
+    firsts, lasts, picks, offsets = group_times(groups.rows, bounds, ends, max_samples)
+    texts, offs = _id_texts(ids, picks), offsets.tolist()
     out, new = [], Partial.__new__
     append = out.append
-    for c, f, last, a, b in zip(counts.tolist(), firsts, lasts, offs, offs[1:]):  # noqa: B905 - offs is one longer
+    for c, f, last, a, b in zip(np.diff(bounds).tolist(), firsts.tolist(), lasts.tolist(), offs, offs[1:]):  # noqa: B905
         p = new(Partial)  # the slots set inline (~40 % less than Partial.__init__; ~90k partials per 1M lines)
         p.count, p.sums, p.tops, p.distinct, p.samples, p.first, p.last = c, {}, {}, {}, texts[a:b], f, last
         append(p)
