@@ -118,3 +118,36 @@ def test_lazy_top_counters_merge_and_pickle_as_the_reference(both: tuple) -> Non
         assert state == tops(theirs.snapshot())
         assert any(t[0] is TopCounter for w in state.values() for p in w.values() for t in p.values())
     assert [f.finding_type for f in ours.flush()] == [f.finding_type for f in theirs.flush()]
+
+
+@pytest.mark.parametrize("exact_limit", [256, 8])
+def test_lazy_distinct_sets_merge_and_pickle_as_the_reference(both: tuple, exact_limit: int) -> None:
+    """port_scan's distinct sets built on first read: merged twice into open windows (every key met again, so lazy
+    sketches are merged into lazy ones), snapshotted and flushed, they equal the reference's plain sketches."""
+    import pickle
+
+    from detectors.sketches import Distinct
+
+    fast, reference = both
+    spec = {"name": "p", "type": "port_scan", "window": {"seconds": 7}, "exact_limit": exact_limit, "min_ports": 5,
+            "min_hosts": 5}
+    ours, theirs = (DETECTORS.build(validate_detectors([spec])[0]) for _ in range(2))
+    slow_ids = {e.id for e in fast.slow.events}
+    events = [e for e in reference.events if e.id not in slow_ids]
+
+    def sets(snapshot: dict) -> dict:
+        return {s: {k: {n: (type(d), d.count(), d.items, d.sample, d.registers) for n, d in p.distinct.items()}
+                    for k, p in w.items()} for s, w in snapshot["windows"].items()}
+
+    for _ in range(2):
+        ours.merge(aggregate_columns(ours, fast))
+        theirs.merge(theirs.aggregate(events))
+        state = sets(pickle.loads(pickle.dumps(ours.snapshot())))
+        assert state == sets(theirs.snapshot()) and state
+        assert all(d[0] is Distinct for w in state.values() for p in w.values() for d in p.values())
+    found, expected = ours.flush(), theirs.flush()
+    assert [(f.finding_type, f.entity, f.observed, f.explanation) for f in found] == \
+        [(f.finding_type, f.entity, f.observed, f.explanation) for f in expected] and found
+    mine, ref = ours.snapshot(), theirs.snapshot()  # keys, models, hot keys: the same bytes
+    assert all(pickle.dumps(mine[k]) == pickle.dumps(ref[k]) for k in mine if k != "episodes")
+    assert mine["episodes"] == ref["episodes"]  # equal; their pickles differ on both paths (shared objects)
