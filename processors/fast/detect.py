@@ -22,7 +22,6 @@ from detectors.vpc_rejects import REJECT_VALUES
 from detectors.windowed import Aggregate, dataset_matches
 from detectors.windows import Partial
 from processors.fast.base import Schema
-from processors.fast.distincts import LazyDistinct
 from processors.fast.groupby import Groups, group_rows, misra_gries
 from processors.fast.groupstats import group_times
 from processors.fast.probes import probe_fold
@@ -202,21 +201,20 @@ class _Folder:
             counts = sums.tolist()
             for g in np.flatnonzero(sums).tolist():
                 partials[g].sums[name] = float(counts[g])
-        new = LazyDistinct.__new__
+        new = Distinct.__new__
         for name, col, (codes, offsets) in zip(("ports", "hosts", "accepted_ports"), (port, host, port), sets,
                                                strict=True):
-            codes, table, offs = codes.copy(), col.table, offsets.tolist()  # compact: open windows keep it
-            for g in np.flatnonzero(np.diff(offsets)).tolist():
-                a, b = offs[g], offs[g + 1]
-                if b - a <= limit:  # the exact set, built on first read (slots set inline, as in _tops)
-                    sketch = new(LazyDistinct)
-                    sketch.exact_limit, sketch.registers = limit, None
-                    sketch._table, sketch._codes, sketch._a, sketch._b = table, codes, a, b
+            values = col.table[codes].tolist()  # each group's distinct values, first seen first, group after group
+            nonempty = np.flatnonzero(np.diff(offsets))
+            for g, a, b in zip(nonempty.tolist(), offsets[nonempty].tolist(), offsets[nonempty + 1].tolist(),
+                               strict=True):
+                group = values[a:b]
+                sketch = new(Distinct)  # the slots set inline, as in _tops
+                sketch.exact_limit = limit
+                if b - a <= limit:
+                    sketch.items, sketch.registers, sketch.sample = set(group), None, group
                 else:
-                    group = table[codes[a:b]].tolist()
-                    sketch = Distinct.__new__(Distinct)
-                    sketch.exact_limit, sketch.items, sketch.registers, sketch.sample = \
-                        limit, None, _hll(group), group[:limit]
+                    sketch.items, sketch.registers, sketch.sample = None, _hll(group), group[:limit]
                 partials[g].distinct[name] = sketch
 
 

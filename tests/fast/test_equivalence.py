@@ -121,9 +121,9 @@ def test_lazy_top_counters_merge_and_pickle_as_the_reference(both: tuple) -> Non
 
 
 @pytest.mark.parametrize("exact_limit", [256, 8])
-def test_lazy_distinct_sets_merge_and_pickle_as_the_reference(both: tuple, exact_limit: int) -> None:
-    """port_scan's distinct sets built on first read: merged twice into open windows (every key met again, so lazy
-    sketches are merged into lazy ones), snapshotted and flushed, they equal the reference's plain sketches."""
+def test_port_scan_sets_merge_and_pickle_as_the_reference(both: tuple, exact_limit: int) -> None:
+    """port_scan's distinct sets from the compiled fold (``probes.probe_fold``): merged twice into open windows
+    (every key met again), snapshotted and flushed, they equal the reference's sketches, findings and state."""
     import pickle
 
     from detectors.sketches import Distinct
