@@ -146,10 +146,10 @@ class _Folder:
     def run(self) -> None:
         kind, cfg, batch = self.det.type_name, self.cfg, self.batch
         if kind in VPC_KINDS:
-            reject = batch.columns.get("reject")
+            reject = batch.columns.get(("reject",))  # a tuple key: plain strings are field paths
             if reject is None:  # per row: the flow was REJECTed (shared by the VPC detectors)
                 action = column(batch, "aws.vpcflow.action")
-                reject = batch.columns["reject"] = np.array([v in REJECT_VALUES for v in action.values], bool)[action.codes]
+                reject = batch.columns["reject",] = np.array([v in REJECT_VALUES for v in action.values], bool)[action.codes]
         if kind == "port_scan":
             self._scan(reject)
             return
