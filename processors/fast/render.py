@@ -17,7 +17,8 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-from processors.fast.hashes import b64_20_into, blake2b_scratch, hex_into, sha1_scratch
+from processors.fast.hashes import blake2b_scratch, hex_into
+from processors.fast.lanes import community_ids_lanes as community_ids  # noqa: F401 - re-exported for the paths
 from processors.fast.lanes import event_ids_lanes
 
 _PIECES = [
@@ -156,34 +157,6 @@ def _event_ids_any(prefix, numbers, out):  # noqa: ANN001
         msg[end], msg[end + 1], msg[end + 2], msg[end + 3] = 31, 48, 31, 48
         blake2b_scratch(msg, 0, end + 4, digest, 0, 16, words, block)
         hex_into(digest, 0, 16, out[r], 0)
-
-
-@nb.njit(cache=True)
-def community_ids(ints, ips, seed, icmp_pairs, out):  # noqa: ANN001
-    """Base64 Community ID v1 digests (27 characters and ``=``) per row into ``out`` (n, 28)."""
-    msg = np.zeros(16, np.uint8)
-    digest = np.empty(20, np.uint8)
-    w, block = np.empty(80, np.uint32), np.empty(64, np.uint8)
-    for r in range(len(ints)):
-        proto, sip, dip = ints[r, 2], ips[r, 0], ips[r, 1]
-        sport, dport, one_way, ported = ints[r, 0], ints[r, 1], False, True
-        if proto == 1:
-            if icmp_pairs[sport & 255] >= 0 and sport < 256:
-                dport = icmp_pairs[sport]
-            else:
-                one_way = True
-        elif proto != 6 and proto != 17 and proto != 132:
-            ported, sport, dport = False, 0, 0
-        if not one_way and (sip > dip or (sip == dip and sport > dport)):
-            sip, dip, sport, dport = dip, sip, dport, sport
-        msg[0], msg[1] = (seed >> 8) & 255, seed & 255
-        for i in range(4):
-            msg[2 + i] = (sip >> (24 - 8 * i)) & 255
-            msg[6 + i] = (dip >> (24 - 8 * i)) & 255
-        msg[10], msg[11] = proto, 0
-        msg[12], msg[13], msg[14], msg[15] = (sport >> 8) & 255, sport & 255, (dport >> 8) & 255, dport & 255
-        sha1_scratch(msg, 0, 16 if ported else 12, digest, 0, w, block)
-        b64_20_into(digest, out[r], 0)
 
 
 @nb.njit(cache=True)
