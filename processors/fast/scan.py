@@ -121,6 +121,58 @@ def _blank(data, a, b):  # noqa: ANN001
     return True
 
 
+@nb.njit(inline="always")
+def _check_line(data, a, b, r, fs, fe, ints, ips):  # noqa: ANN001, ANN202
+    """The status of the line ``data[a:b]`` (row ``r``); splits and converts its fields into the row's slots."""
+    if _blank(data, a, b):
+        return BLANK
+    if data[a] == 123:  # '{': maybe a JSON-wrapped line
+        return SLOW
+    field, begin = 0, a
+    for i in range(a, b):  # the last field ends at ``b``, after the loop
+        c = data[i]
+        if c == 32:
+            if i == begin or field >= FIELDS - 1:
+                return SLOW
+            fs[r, field], fe[r, field] = begin, i
+            field += 1
+            begin = i + 1
+        elif c < 33 or c > 126 or c == 34 or c == 92:
+            return SLOW
+    if b > begin and field == FIELDS - 1:
+        fs[r, field], fe[r, field] = begin, b
+        field += 1
+    if field != FIELDS:
+        return SLOW
+    return _check_values(data, r, fs, fe, ints, ips)
+
+
+@nb.njit(inline="always")
+def _check_values(data, r, fs, fe, ints, ips):  # noqa: ANN001, ANN202
+    """FAST when the 14 fields of row ``r`` (split, printable, no quote or backslash) are what the renderer copies."""
+    if data[fs[r, 0]] == 123 or _equals(data, fs[r, 0], fe[r, 0], VERSION):
+        return SLOW
+    ok = True
+    for f in range(FIELDS):
+        if fe[r, f] - fs[r, f] == 1 and data[fs[r, f]] == 45:  # "-": absent
+            ok = False
+    for k in range(7):
+        f = INT_FIELDS[k]
+        value = _int(data, fs[r, f], fe[r, f], INT_LIMITS[k])
+        if value < 0:
+            ok = False
+        ints[r, k] = value
+    if ints[r, 2] == 58:  # ICMPv6 over IPv4 addresses: leave it to the reference
+        ok = False
+    for k in range(2):
+        ips[r, k] = _ipv4(data, fs[r, 3 + k], fe[r, 3 + k])
+        if ips[r, k] < 0:
+            ok = False
+    if not (_equals(data, fs[r, 12], fe[r, 12], ACCEPT) or _equals(data, fs[r, 12], fe[r, 12], REJECT)):
+        ok = False
+    return FAST if ok else SLOW
+
+
 @nb.njit(cache=True)
 def scan_v2(data, starts, ends):  # noqa: ANN001, ANN201
     """Per line: status, field starts/ends (n, 14), ints (n, 7), IPv4 pair (n, 2), in one pass.
@@ -128,55 +180,13 @@ def scan_v2(data, starts, ends):  # noqa: ANN001, ANN201
     Offsets and values are only defined for ``FAST`` rows (the arrays are not zeroed).
     """
     n = len(starts)
-    status = np.full(n, SLOW, np.int8)
+    status = np.empty(n, np.int8)
     fs = np.empty((n, FIELDS), np.int32)  # blocks are far below 2 GiB: half the memory of int64 offsets
     fe = np.empty((n, FIELDS), np.int32)
     ints = np.empty((n, 7), np.int64)  # rows that are not FAST keep garbage: nobody reads them
     ips = np.empty((n, 2), np.int64)
     for r in range(n):
-        a, b = starts[r], ends[r]
-        if _blank(data, a, b):
-            status[r] = BLANK
-            continue
-        if data[a] == 123:  # '{': maybe a JSON-wrapped line
-            continue
-        field, begin, ok = 0, a, True
-        for i in range(a, b):  # the last field ends at ``b``, after the loop
-            c = data[i]
-            if c == 32:
-                if i == begin or field >= FIELDS - 1:
-                    ok = False
-                    break
-                fs[r, field], fe[r, field] = begin, i
-                field += 1
-                begin = i + 1
-            elif c < 33 or c > 126 or c == 34 or c == 92:
-                ok = False
-                break
-        if ok and b > begin and field == FIELDS - 1:
-            fs[r, field], fe[r, field] = begin, b
-            field += 1
-        if not ok or field != FIELDS or _equals(data, fs[r, 0], fe[r, 0], VERSION):
-            continue
-        for f in range(FIELDS):
-            if fe[r, f] - fs[r, f] == 1 and data[fs[r, f]] == 45:  # "-": absent
-                ok = False
-        for k in range(7):
-            f = INT_FIELDS[k]
-            value = _int(data, fs[r, f], fe[r, f], INT_LIMITS[k])
-            if value < 0:
-                ok = False
-            ints[r, k] = value
-        if ints[r, 2] == 58:  # ICMPv6 over IPv4 addresses: leave it to the reference
-            ok = False
-        for k in range(2):
-            ips[r, k] = _ipv4(data, fs[r, 3 + k], fe[r, 3 + k])
-            if ips[r, k] < 0:
-                ok = False
-        if not (_equals(data, fs[r, 12], fe[r, 12], ACCEPT) or _equals(data, fs[r, 12], fe[r, 12], REJECT)):
-            ok = False
-        if ok:
-            status[r] = FAST
+        status[r] = _check_line(data, starts[r], ends[r], r, fs, fe, ints, ips)
     return status, fs, fe, ints, ips
 
 

@@ -23,17 +23,10 @@ import numpy as np
 from processors.chain import ProcessorChain
 from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
-from processors.fast.scan import (
-    BLANK,
-    FAST,
-    action_dictionary,
-    distinct_codes,
-    keep_rows,
-    scan_v2,
-    split_lines,
-)
+from processors.fast.scan import BLANK, FAST, action_dictionary, distinct_codes, keep_rows
 from processors.fast.tables import VpcTables
 from processors.fast.vpcfrags import Fragments
+from processors.fast.vpcscan import ScanBuffers, scan_block
 from processors.parsers.vpcflow import V2
 from streams.core import metrics
 from streams.core.model import Position, Record
@@ -116,6 +109,9 @@ def _absent(path: str) -> bool:
 SCHEMA = Schema(DATASET, frozenset(FIELDS), _absent, frozenset({"@timestamp", "event.end"}))
 
 
+_NO_INTS, _NO_CODES, _NO_NUMBERS = np.zeros((0, 7), np.int64), np.zeros((0, 2), np.int64), np.zeros(0, np.int64)
+
+
 @dataclass(slots=True)
 class FastBatch(BlockBatch):
     """One block: documents of fast rows (rendered on demand, chunk by chunk), the reference result of the others, columns."""
@@ -142,7 +138,8 @@ class FastBatch(BlockBatch):
 
     def release(self) -> None:
         BlockBatch.release(self)
-        self.rendering = None
+        self.rendering = None  # the scanner's pooled columns are free for the next block once nothing holds them
+        self.ints, self.codes, self.numbers = _NO_INTS, _NO_CODES, _NO_NUMBERS
 
     def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[bytes | memoryview, int]]:
         """(NDJSON bytes, documents) of the fast rows, ``rows`` documents at a time, in row order.
@@ -201,11 +198,11 @@ class VpcFlowFastPath:
         self.seed = 0 if parser.config.community_id else (cid.seed if cid is not None else 0)
         self.tables = VpcTables(by_name.get("network"), by_name.get("geoip"))
         self.buffer = RenderBuffer()
+        self.scan_buffers = ScanBuffers()
 
     def process(self, source: str, path: str, block: bytes, first_line: int, attrs: dict) -> FastBatch:
         data = np.frombuffer(block, np.uint8)
-        starts, ends = split_lines(data)
-        status, fs, fe, ints, ips = scan_v2(data, starts, ends)
+        starts, ends, status, fs, fe, ints, ips = scan_block(data, self.scan_buffers)
         numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
         out = FastBatch(lines=len(starts), last_line=first_line + len(starts) - 1)
         slow_rows = np.flatnonzero(status != FAST)
