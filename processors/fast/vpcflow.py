@@ -73,16 +73,19 @@ class Rendering:
     include_id: bool
     with_cid: bool
     buffer: RenderBuffer
+    widest: int = -1  # the longest source plus destination address fragments
 
     def chunk(self, a: int, b: int) -> memoryview:
         fs, fe, t = self.fs[a:b], self.fe[a:b], self.tables
         (sbuf, soff), (dbuf, doff) = self.sources, self.destinations
-        widest = int(np.diff(soff).max(initial=0) + np.diff(doff).max(initial=0))
+        if self.widest < 0:
+            self.widest = int(np.diff(soff).max(initial=0) + np.diff(doff).max(initial=0))
         n = b - a
-        buf = self.buffer.get(MAX_FIXED * n + 4 * int((fe - fs).sum()) + widest * n)
-        cids = self.cids[a:b] if self.with_cid else np.zeros((1, 28), np.uint8)
+        # fields are copied up to 3 times (plus word overshoot); the rows' fields lie within fs[0, 0]:fe[-1, 13]
+        buf = self.buffer.get(MAX_FIXED * n + 4 * (int(fe[-1, 13]) - int(fs[0, 0])) + self.widest * n)
+        cids = self.cids[28 * a:28 * b + 8] if self.with_cid else np.zeros(36, np.uint8)  # 8 bytes of slack
         f = self.fragments
-        ends = render(self.data, fs, fe, self.ints[a:b], self.ids[a:b], cids, self.codes[a:b], sbuf, soff, dbuf,
+        ends = render(self.data, fs, fe, self.ints[a:b], self.ids[a:b].reshape(-1), cids, self.codes[a:b], sbuf, soff, dbuf,
                       doff, t.proto_buf, t.proto_off, t.svc_slot, t.svc_idx, t.svc_buf, t.svc_off,
                       self.direction[a:b], t.dir_buf, t.dir_off, f.codes[a:b], f.buf, f.off, self.include_id,
                       self.with_cid, buf)
@@ -243,9 +246,9 @@ class VpcFlowFastPath:
         ids = np.empty((n, 32), np.uint8)
         prefix = np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8)
         event_ids(prefix, numbers, ids)
-        cids = np.empty((n if self.with_cid else 0, 28), np.uint8)
+        cids = np.empty(28 * n + 8 if self.with_cid else 0, np.uint8)  # flat, with slack for word copies
         if self.with_cid:
-            community_ids(ints, ips, self.seed, ICMP_PAIRS, cids)
+            community_ids(ints, ips, self.seed, ICMP_PAIRS, cids[:28 * n].reshape(n, 28))
         codes, sources, destinations, direction, texts = self.tables.addresses(ips)
         fragments = Fragments.build(data, fs, fe)
         out.rendering = Rendering(data, fs, fe, ints, ids, cids, codes, sources, destinations, direction, fragments,
