@@ -39,6 +39,9 @@ import numpy as np
 
 from processors.fast.render import _copy, _lit
 from processors.fast.scan import distinct_codes, token_codes
+from processors.fast.words import same, span_hash
+
+HEADS, TAILS = 2048, 64  # the kernel's capacity; a block with more distinct spans takes the general dictionaries
 
 
 @nb.njit(cache=True)
@@ -81,6 +84,61 @@ def render_fragments(data, fs, fe, rows_a, rows_b):  # noqa: ANN001, ANN201 - nu
     return out[:pos], off
 
 
+@nb.njit(cache=True)
+def combo_codes(data, fs, fe):  # noqa: ANN001, ANN201 - numba kernel
+    """``token_codes`` of the version-account-interface span and of the action-status span, and the code of
+    each row's pair of them, all numbered in order of first appearance, in one pass over small tables.
+
+    Returns ok=False (and garbage) when a block has more than ``HEADS`` or ``TAILS`` distinct spans.
+    """
+    n = len(fs)
+    head, tail, combo = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    head_rows, tail_rows = np.empty(HEADS, np.int64), np.empty(TAILS, np.int64)
+    head_table, tail_table = np.full(4 * HEADS, -1, np.int64), np.full(4 * TAILS, -1, np.int64)
+    pairs = np.full(HEADS * TAILS, -1, np.int64)
+    combos = np.empty(HEADS * TAILS, np.int64)
+    heads, tails, count = 0, 0, 0
+    for r in range(n):
+        a, b = fs[r, 0], fe[r, 2]
+        slot = np.int64(span_hash(data, a, b) & np.uint64(4 * HEADS - 1))
+        while True:  # written out twice: a shared inline probe compiled 3x slower
+            h = head_table[slot]
+            if h < 0:
+                if heads == HEADS:
+                    return False, head, head_rows, tail, tail_rows, combo, combos
+                h = head_table[slot] = heads
+                head_rows[heads] = r
+                heads += 1
+                break
+            f = head_rows[h]
+            if fe[f, 2] - fs[f, 0] == b - a and same(data, fs[f, 0], data, a, b - a):
+                break
+            slot = (slot + 1) & (4 * HEADS - 1)
+        a, b = fs[r, 12], fe[r, 13]
+        slot = np.int64(span_hash(data, a, b) & np.uint64(4 * TAILS - 1))
+        while True:
+            t = tail_table[slot]
+            if t < 0:
+                if tails == TAILS:
+                    return False, head, head_rows, tail, tail_rows, combo, combos
+                t = tail_table[slot] = tails
+                tail_rows[tails] = r
+                tails += 1
+                break
+            f = tail_rows[t]
+            if fe[f, 13] - fs[f, 12] == b - a and same(data, fs[f, 12], data, a, b - a):
+                break
+            slot = (slot + 1) & (4 * TAILS - 1)
+        head[r], tail[r] = h, t
+        c = pairs[h * TAILS + t]
+        if c < 0:
+            c = pairs[h * TAILS + t] = count
+            combos[count] = h * TAILS + t
+            count += 1
+        combo[r] = c
+    return True, head, head_rows[:heads], tail, tail_rows[:tails], combo, combos[:count]
+
+
 def _split_columns(data: np.ndarray, fs: np.ndarray, fe: np.ndarray, codes: np.ndarray,
                    firsts: np.ndarray) -> dict[int, tuple[np.ndarray, list[str]]]:
     """Account (1) and interface (2) columns from the version-account-interface span dictionary.
@@ -107,10 +165,14 @@ class Fragments:
     columns: dict[int, tuple[np.ndarray, list[str]]]
 
     @classmethod
-    def build(cls, data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> Fragments:
-        head, head_rows = token_codes(data, fs[:, 0], fe[:, 2])
-        tail, tail_rows = token_codes(data, fs[:, 12], fe[:, 13])
-        width = max(1, len(tail_rows))
-        codes, combos = distinct_codes(head * width + tail)
+    def build(cls, data: np.ndarray, fs: np.ndarray, fe: np.ndarray, general: bool = False) -> Fragments:
+        """``general``: the hash-table dictionaries of any size (taken anyway when the small tables overflow)."""
+        ok, head, head_rows, tail, tail_rows, codes, combos = combo_codes(data, fs, fe)
+        width = TAILS
+        if general or not ok:
+            head, head_rows = token_codes(data, fs[:, 0], fe[:, 2])
+            tail, tail_rows = token_codes(data, fs[:, 12], fe[:, 13])
+            width = max(1, len(tail_rows))
+            codes, combos = distinct_codes(head * width + tail)
         buf, off = render_fragments(data, fs, fe, head_rows[combos // width], tail_rows[combos % width])
         return cls(codes, buf, off, _split_columns(data, fs, fe, head, head_rows))
