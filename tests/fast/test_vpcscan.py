@@ -63,3 +63,43 @@ def test_mutated_lines() -> None:
 def test_short_and_empty_blocks() -> None:
     for block in (b"", b"\n", b"\n\n", b" ", b"x", b"\r\n", b"2 1 eni-1 10.0.0.1 8.8.8.8 5 53 17 1 60 100 160 ACCEPT OK"):
         _same(block)
+
+
+def test_integers_eight_digits_at_a_time_equal_the_byte_loop() -> None:
+    """``_int_words`` equals ``scan._int`` on every byte value in every position, leading zeros, 1-20 digits,
+    and values at, under and over the limits."""
+    import numba as nb
+
+    from processors.fast.scan import _int
+    from processors.fast.vpcscan import _int_words
+
+    @nb.njit
+    def both(data, a, b, limits):  # noqa: ANN001, ANN202
+        out = np.empty((len(a), 2), np.int64)
+        for i in range(len(a)):
+            out[i, 0], out[i, 1] = _int_words(data, a[i], b[i], limits[i]), _int(data, a[i], b[i], limits[i])
+        return out
+
+    rng = np.random.default_rng(5)
+    fields, limits = [], []
+    for n in range(1, 21):
+        for _ in range(300):
+            digits = bytearray(rng.choice(list(b"0123456789"), n).tolist())
+            if rng.random() < 0.5:
+                digits[rng.integers(n)] = int(rng.integers(256))  # any byte anywhere
+            fields.append(bytes(digits))
+            limits.append(int(rng.choice([65535, 255, 10**18, 253402300799, min(int(digits), 10**18) if digits.isdigit() else 9])))
+    for byte in range(256):
+        for at in range(10):
+            fields.append(b"12345678901"[:at] + bytes([byte]) + b"12345678901"[at + 1:])
+            limits.append(10**18)
+    fields += [b"0", b"00", b"01", b"65535", b"65536", b"9" * 16, b"9" * 18, b"1" + b"0" * 17, b"253402300799"]
+    limits += [65535, 65535, 65535, 65535, 65535, 10**18, 10**18, 10**18, 253402300799]
+    data, a, b = bytearray(b"x" * 20), [], []
+    for field in fields:
+        a.append(len(data))
+        data += field
+        b.append(len(data))
+        data += b" "
+    out = both(np.frombuffer(bytes(data), np.uint8), np.array(a), np.array(b), np.array(limits, np.int64))
+    assert (out[:, 0] == out[:, 1]).all(), [fields[i] for i in np.flatnonzero(out[:, 0] != out[:, 1])[:5]]
