@@ -228,21 +228,6 @@ def distinct_codes(values):  # noqa: ANN001, ANN201 - numba kernel
     return codes, uniq[:count]
 
 
-@nb.njit(cache=True)
-def keep_rows(arr, rows):  # noqa: ANN001, ANN201 - numba kernel
-    """``arr[rows]`` for increasing ``rows``, written over ``arr`` itself (no copy of a block's columns).
-
-    >>> a = np.arange(10).reshape(5, 2)
-    >>> keep_rows(a, np.array([1, 3])).tolist()
-    [[2, 3], [6, 7]]
-    """
-    for i in range(len(rows)):
-        r = rows[i]
-        if r != i:
-            arr[i] = arr[r]
-    return arr[:len(rows)]
-
-
 def token_codes(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(code per token, first row per code): ``words.row_codes`` on one column (hashed and compared exactly,
     eight bytes at a time), codes in order of first appearance."""

@@ -23,7 +23,7 @@ import numpy as np
 from processors.chain import ProcessorChain
 from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
-from processors.fast.scan import BLANK, FAST, action_dictionary, distinct_codes, keep_rows
+from processors.fast.scan import BLANK, FAST, action_dictionary, distinct_codes
 from processors.fast.tables import VpcTables
 from processors.fast.vpcfrags import Fragments
 from processors.fast.vpcscan import ScanBuffers, scan_block
@@ -205,18 +205,19 @@ class VpcFlowFastPath:
 
     def process(self, source: str, path: str, block: bytes, first_line: int, attrs: dict) -> FastBatch:
         data = np.frombuffer(block, np.uint8)
-        starts, ends, status, fs, fe, ints, ips = scan_block(data, self.scan_buffers)
-        numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
+        starts, ends, status, fs, fe, ints, ips = scan_block(data, self.scan_buffers)  # columns of fast rows only
         out = FastBatch(lines=len(starts), last_line=first_line + len(starts) - 1)
         slow_rows = np.flatnonzero(status != FAST)
         header = self._header_row(block, starts, ends, slow_rows)
         if header is not None:  # lines after a header follow its layout: the reference path decides
+            before = int(np.count_nonzero(status[:header] == FAST))
+            fs, fe, ints, ips = fs[:before], fe[:before], ints[:before], ips[:before]
             status[header:] = np.where(status[header:] == BLANK, BLANK, 1)
             slow_rows = np.flatnonzero(status != FAST)
         fast = np.flatnonzero(status == FAST)
-        self._slow(out, source, path, block, starts, ends, numbers, slow_rows, status, attrs)
+        self._slow(out, source, path, block, starts, ends, first_line, slow_rows, status, attrs)
         if len(fast):
-            self._fast(out, data, fast, fs, fe, ints, ips, numbers, path)
+            self._fast(out, data, fs, fe, ints, ips, fast + first_line, path)
         metrics.STAGE_OUT.labels("parse", "aws.vpcflow").inc(len(fast))
         return out
 
@@ -229,20 +230,18 @@ class VpcFlowFastPath:
         return None
 
     def _slow(self, out: FastBatch, source: str, path: str, block: bytes, starts: np.ndarray, ends: np.ndarray,
-              numbers: np.ndarray, rows: np.ndarray, status: np.ndarray, attrs: dict) -> None:
+              first_line: int, rows: np.ndarray, status: np.ndarray, attrs: dict) -> None:
         now = time.time()
         records = [
-            Record(bytes(block[starts[r]:ends[r]]), Position(source, path, "", str(numbers[r])), now, attrs)
+            Record(bytes(block[starts[r]:ends[r]]), Position(source, path, "", str(first_line + r)), now, attrs)
             for r in rows.tolist() if status[r] != BLANK
         ]
         if records:
             out.slow = self.chain.process(records)
 
-    def _fast(self, out: FastBatch, data: np.ndarray, rows: np.ndarray, fs: np.ndarray, fe: np.ndarray,
-              ints: np.ndarray, ips: np.ndarray, numbers: np.ndarray, path: str) -> None:
-        if len(rows) != len(fs):  # the slow rows' slots are overwritten: no second copy of the block's columns
-            fs, fe, ints, ips, numbers = (keep_rows(a, rows) for a in (fs, fe, ints, ips, numbers))
-        n = len(rows)
+    def _fast(self, out: FastBatch, data: np.ndarray, fs: np.ndarray, fe: np.ndarray, ints: np.ndarray,
+              ips: np.ndarray, numbers: np.ndarray, path: str) -> None:
+        n = len(numbers)
         ids = np.empty((n, 32), np.uint8)
         prefix = np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8)
         event_ids(prefix, numbers, ids)

@@ -1,7 +1,7 @@
 """One pass over a VPC flow block: lines found, fields split and checked, eight bytes at a time.
 
 ``scan_block(data)`` gives what ``scan.split_lines`` followed by
-``scan.scan_v2`` give, in one kernel: the walk loads a word, flags its
+``scan.scan_v2`` give, in one kernel (the columns of ``FAST`` lines only): the walk loads a word, flags its
 spaces (exactly) and its bytes that no fast line holds (controls, ``"``,
 ``\\``, 127, non-ASCII: ``words.special``), records the spaces before the
 first flagged byte as field boundaries and stops at the line's newline.
@@ -14,8 +14,8 @@ compares both on random and mutated blocks).
 >>> import numpy as np
 >>> data = np.frombuffer(b"2 1 eni-1 10.0.0.1 8.8.8.8 5 53 17 1 60 100 160 ACCEPT OK\\r\\n\\n2 x\\n", np.uint8)
 >>> starts, ends, status, fs, fe, ints, ips = scan_block(data)
->>> starts.tolist(), ends.tolist(), status.tolist(), ints[0].tolist(), ips[0].tolist()
-([0, 59, 60], [57, 59, 63], [0, 2, 1], [5, 53, 17, 1, 60, 100, 160], [167772161, 134744072])
+>>> starts.tolist(), ends.tolist(), status.tolist(), ints.tolist(), ips.tolist()
+([0, 59, 60], [57, 59, 63], [0, 2, 1], [[5, 53, 17, 1, 60, 100, 160]], [[167772161, 134744072]])
 """
 
 from __future__ import annotations
@@ -166,31 +166,35 @@ _COLUMNS = [((), np.int64), ((), np.int64), ((), np.int8), ((FIELDS,), np.int32)
 
 
 def scan_block(data: np.ndarray, buffers: ScanBuffers | None = None) -> tuple[np.ndarray, ...]:
-    """(starts, ends, status, fs, fe, ints, ips) of every line of ``data``, as ``split_lines`` + ``scan_v2``.
+    """(starts, ends, status) of every line of ``data`` and (fs, fe, ints, ips) of its ``FAST`` lines only, in
+    order: ``split_lines`` + ``scan_v2`` with the other rows' columns left out (no compaction pass later).
 
     The arrays are views of ``buffers``' (fresh ones without): valid while the caller holds them.
     """
     rows = len(data) // 64 + 64
     while True:
         out = buffers.get(rows) if buffers is not None else [np.empty((rows,) + s, d) for s, d in _COLUMNS]
-        n = _scan(data, *out)
+        n, fast = _scan(data, *out)
         if n >= 0:
-            return tuple(a[:n] for a in out)
+            return tuple(a[:n] for a in out[:3]) + tuple(a[:fast] for a in out[3:])
         rows *= 4
 
 
 @nb.njit(cache=True)
 def _scan(data, starts, ends, status, fs, fe, ints, ips):  # noqa: ANN001, ANN202 - numba kernel
-    """Fills the arrays; the number of lines, or -1 when they have too few rows."""
+    """Fills the arrays; the number of lines and of fast lines, or -1 when the arrays have too few rows.
+
+    A line's columns go to the next free slot ``k``, which only a ``FAST`` line keeps.
+    """
     size, rows = len(data), len(starts)
-    r, a = 0, 0
+    r, k, a = 0, 0, 0
     while a < size:
         if r == rows:
-            return -1
-        newline = _walk(data, a, r, fs, fe)
+            return -1, 0
+        newline = _walk(data, a, k, fs, fe)
         if newline >= 0:
             starts[r], ends[r] = a, newline
-            status[r] = SLOW if data[a] == 123 else _values(data, r, fs, fe, ints, ips)
+            status[r] = SLOW if data[a] == 123 else _values(data, k, fs, fe, ints, ips)
         else:
             newline = a
             while newline < size and data[newline] != 10:
@@ -199,7 +203,8 @@ def _scan(data, starts, ends, status, fs, fe, ints, ips):  # noqa: ANN001, ANN20
             while end > a and data[end - 1] == 13:
                 end -= 1
             starts[r], ends[r] = a, end
-            status[r] = _check_line(data, a, end, r, fs, fe, ints, ips)
+            status[r] = _check_line(data, a, end, k, fs, fe, ints, ips)
+        k += status[r] == FAST
         r += 1
         a = newline + 1
-    return r
+    return r, k
