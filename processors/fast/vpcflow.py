@@ -23,7 +23,7 @@ import numpy as np
 from processors.chain import ProcessorChain
 from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
-from processors.fast.scan import BLANK, FAST, action_dictionary, distinct_codes
+from processors.fast.scan import BLANK, FAST, distinct_codes
 from processors.fast.tables import VpcTables
 from processors.fast.vpcfrags import Fragments
 from processors.fast.vpcscan import ScanBuffers, scan_block
@@ -255,4 +255,3 @@ class VpcFlowFastPath:
         out.documents = n
         out.ids, out.numbers, out.ints, out.codes, out.addresses = ids, numbers, ints, codes, texts
         out.strings = dict(fragments.columns)
-        out.strings[12] = action_dictionary(data, fs[:, 12])

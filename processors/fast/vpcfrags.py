@@ -155,9 +155,22 @@ def _split_columns(data: np.ndarray, fs: np.ndarray, fe: np.ndarray, codes: np.n
     return out
 
 
+def _action_column(data: np.ndarray, fs: np.ndarray, tail: np.ndarray,
+                   tail_rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The action column (``scan.action_dictionary``) from the action-status span codes: each span starts with
+    ``ACCEPT`` or ``REJECT``, and the first span is the first row's."""
+    if not len(tail):
+        return np.zeros(0, np.int64), []
+    reject = data[fs[tail_rows, 12]] == 82  # 'R'
+    per_span = (reject != reject[0]).astype(np.int64)
+    names = ["REJECT", "ACCEPT"] if reject[0] else ["ACCEPT", "REJECT"]
+    return per_span[tail], names[: 1 + int(per_span.any())]
+
+
 @dataclass(slots=True)
 class Fragments:
-    """A combination code per row, the two fragments per combination (``buf[off[2c]:off[2c+2]]``), columns 1 and 2."""
+    """A combination code per row, the two fragments per combination (``buf[off[2c]:off[2c+2]]``), columns 1, 2
+    (account, interface) and 12 (action)."""
 
     codes: np.ndarray
     buf: np.ndarray
@@ -175,4 +188,6 @@ class Fragments:
             width = max(1, len(tail_rows))
             codes, combos = distinct_codes(head * width + tail)
         buf, off = render_fragments(data, fs, fe, head_rows[combos // width], tail_rows[combos % width])
-        return cls(codes, buf, off, _split_columns(data, fs, fe, head, head_rows))
+        columns = _split_columns(data, fs, fe, head, head_rows)
+        columns[12] = _action_column(data, fs, tail, tail_rows)
+        return cls(codes, buf, off, columns)

@@ -7,6 +7,7 @@ import numpy as np
 import orjson
 
 from processors.chain import ParserSet, ProcessorChain, build_enrichers
+from processors.fast.scan import action_dictionary
 from processors.fast.vpcflow import VpcFlowFastPath
 from processors.fast.vpcfrags import HEADS, TAILS, Fragments
 from processors.fast.vpcscan import scan_block
@@ -20,7 +21,9 @@ def _same_fragments(block: bytes) -> None:
     got, general = Fragments.build(data, fs, fe), Fragments.build(data, fs, fe, general=True)
     assert got.codes.tolist() == general.codes.tolist()
     assert bytes(got.buf) == bytes(general.buf) and got.off.tolist() == general.off.tolist()
-    for column in (1, 2):
+    expected = action_dictionary(data, fs[:, 12])
+    assert got.columns[12][0].tolist() == expected[0].tolist() and got.columns[12][1] == expected[1]
+    for column in (1, 2, 12):
         assert got.columns[column][0].tolist() == general.columns[column][0].tolist()
         assert got.columns[column][1] == general.columns[column][1]
 
@@ -35,7 +38,8 @@ def test_combinations_equal_the_general_dictionaries() -> None:
 
 def test_more_spans_than_the_tables_hold() -> None:
     for heads, tails in ((HEADS + 5, 3), (10, TAILS + 5)):
-        lines = [f"2 1 eni-{i % heads:x} 10.0.0.1 8.8.8.8 1 2 6 1 60 100 160 ACCEPT S{i % tails}" for i in range(3 * HEADS)]
+        lines = [f"2 1 eni-{i % heads:x} 10.0.0.1 8.8.8.8 1 2 6 1 60 100 160 {'REJECT' if i % 7 == 3 else 'ACCEPT'} "
+                 f"S{i % tails}" for i in range(3 * HEADS)]
         block = ("\n".join(lines) + "\n").encode()
         _same_fragments(block)
         chain = ProcessorChain("auto", "vpcflow", ParserSet(), build_enrichers(None))
