@@ -154,7 +154,8 @@ class ScanBuffers:
     """
 
     def __init__(self) -> None:
-        self.pools = [Reusable(lambda n, shape=shape, dtype=dtype: np.empty((n,) + shape, dtype), keep=3, slack=0)
+        # slack: the next block may be a few bytes longer (the carried line), so a few rows more than this one
+        self.pools = [Reusable(lambda n, shape=shape, dtype=dtype: np.empty((n,) + shape, dtype), keep=2, slack=1 / 16)
                       for shape, dtype in _COLUMNS]
 
     def get(self, rows: int) -> list[np.ndarray]:
