@@ -26,18 +26,11 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 
 from processors.fast.buffers import Reusable
 from processors.fast.scan import (
-    ACCEPT,
     FAST,
     FIELDS,
-    INT_FIELDS,
-    INT_LIMITS,
-    REJECT,
     SLOW,
-    VERSION,
     _check_line,
-    _equals,
-    _int,
-    _ipv4,
+    _check_values,
 )
 from processors.fast.words import load, special
 
@@ -50,70 +43,6 @@ def _spaces(w):  # noqa: ANN001, ANN202
     """The high bit of every byte of ``w`` that is a space, exactly (no carry crosses a byte)."""
     v = w ^ _SPACES
     return ~(((v & _M7) + _M7) | v | _M7)
-
-
-_F0 = np.uint64(0xF0F0F0F0F0F0F0F0)
-_ZEROS = np.uint64(0x3030303030303030)
-
-
-@nb.njit(inline="always")
-def _eight_digits(w):  # noqa: ANN001, ANN202
-    """The value of eight ASCII digits (first digit in the low byte), or -1 when a byte is not a digit."""
-    if ((w & _F0) | (((w + np.uint64(0x0606060606060606)) & _F0) >> np.uint64(4))) != np.uint64(0x3333333333333333):
-        return -1
-    w = ((w & np.uint64(0x0F0F0F0F0F0F0F0F)) * np.uint64(2561)) >> np.uint64(8)
-    w = ((w & np.uint64(0x00FF00FF00FF00FF)) * np.uint64(6553601)) >> np.uint64(16)
-    return np.int64(((w & np.uint64(0x0000FFFF0000FFFF)) * np.uint64(42949672960001)) >> np.uint64(32))
-
-
-@nb.njit(inline="always")
-def _digits_before(data, b, n):  # noqa: ANN001, ANN202
-    """The value of the ``n`` (1-8) digits ending at ``b`` (``b >= 8``), or -1: one load, the bytes before the
-    span replaced by zero digits."""
-    z = np.uint64(8 * (8 - n))
-    w = load(data, b - 8)
-    if n < 8:
-        w = ((w >> z) << z) | (_ZEROS >> np.uint64(8 * n))
-    return _eight_digits(w)
-
-
-@nb.njit(inline="always")
-def _int_words(data, a, b, limit):  # noqa: ANN001, ANN202
-    """``scan._int`` (canonical non-negative decimal up to ``limit``, else -1) eight digits per step."""
-    n = b - a
-    if n < 1 or n > 16 or b < 16:
-        return _int(data, a, b, limit)
-    if n > 1 and data[a] == 48:
-        return -1
-    if n <= 8:
-        value = _digits_before(data, b, n)
-    else:
-        high, low = _digits_before(data, b - 8, n - 8), _digits_before(data, b, 8)
-        value = -1 if high < 0 or low < 0 else high * 100_000_000 + low
-    return value if value <= limit else -1
-
-
-@nb.njit(inline="always")
-def _values(data, r, fs, fe, ints, ips):  # noqa: ANN001, ANN202
-    """``scan._check_values`` with the integers parsed eight digits at a time."""
-    if _equals(data, fs[r, 0], fe[r, 0], VERSION):
-        return SLOW
-    ok = True
-    for f in range(FIELDS):
-        if fe[r, f] - fs[r, f] == 1 and data[fs[r, f]] == 45:  # "-": absent
-            ok = False
-    for k in range(7):
-        value = _int_words(data, fs[r, INT_FIELDS[k]], fe[r, INT_FIELDS[k]], INT_LIMITS[k])
-        ok = ok and value >= 0
-        ints[r, k] = value
-    if ints[r, 2] == 58:  # ICMPv6 over IPv4 addresses: leave it to the reference
-        ok = False
-    for k in range(2):
-        ips[r, k] = _ipv4(data, fs[r, 3 + k], fe[r, 3 + k])
-        ok = ok and ips[r, k] >= 0
-    if not (_equals(data, fs[r, 12], fe[r, 12], ACCEPT) or _equals(data, fs[r, 12], fe[r, 12], REJECT)):
-        ok = False
-    return FAST if ok else SLOW
 
 
 @nb.njit(inline="always")
@@ -195,7 +124,7 @@ def _scan(data, starts, ends, status, fs, fe, ints, ips):  # noqa: ANN001, ANN20
         newline = _walk(data, a, k, fs, fe)
         if newline >= 0:
             starts[r], ends[r] = a, newline
-            status[r] = SLOW if data[a] == 123 else _values(data, k, fs, fe, ints, ips)
+            status[r] = SLOW if data[a] == 123 else _check_values(data, k, fs, fe, ints, ips)
         else:
             newline = a
             while newline < size and data[newline] != 10:

@@ -70,8 +70,7 @@ def test_integers_eight_digits_at_a_time_equal_the_byte_loop() -> None:
     and values at, under and over the limits."""
     import numba as nb
 
-    from processors.fast.scan import _int
-    from processors.fast.vpcscan import _int_words
+    from processors.fast.scan import _int, _int_words
 
     @nb.njit
     def both(data, a, b, limits):  # noqa: ANN001, ANN202
