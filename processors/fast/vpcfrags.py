@@ -92,51 +92,39 @@ def combo_codes(data, fs, fe):  # noqa: ANN001, ANN201 - numba kernel
     Returns ok=False (and garbage) when a block has more than ``HEADS`` or ``TAILS`` distinct spans.
     """
     n = len(fs)
-    head, tail, combo = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
-    head_rows, tail_rows = np.empty(HEADS, np.int64), np.empty(TAILS, np.int64)
-    head_table, tail_table = np.full(4 * HEADS, -1, np.int64), np.full(4 * TAILS, -1, np.int64)
+    codes = np.empty((2, n), np.int64)  # head and tail code per row
+    combo = np.empty(n, np.int64)
+    firsts = np.empty((2, HEADS), np.int64)  # first row of each head (0) and tail (1) span
+    tables = np.full((2, 4 * HEADS), -1, np.int64)
     pairs = np.full(HEADS * TAILS, -1, np.int64)
     combos = np.empty(HEADS * TAILS, np.int64)
-    heads, tails, count = 0, 0, 0
+    counts, count = np.zeros(2, np.int64), 0
     for r in range(n):
-        a, b = fs[r, 0], fe[r, 2]
-        slot = np.int64(span_hash(data, a, b) & np.uint64(4 * HEADS - 1))
-        while True:  # written out twice: a shared inline probe compiled 3x slower
-            h = head_table[slot]
-            if h < 0:
-                if heads == HEADS:
-                    return False, head, head_rows, tail, tail_rows, combo, combos
-                h = head_table[slot] = heads
-                head_rows[heads] = r
-                heads += 1
-                break
-            f = head_rows[h]
-            if fe[f, 2] - fs[f, 0] == b - a and same(data, fs[f, 0], data, a, b - a):
-                break
-            slot = (slot + 1) & (4 * HEADS - 1)
-        a, b = fs[r, 12], fe[r, 13]
-        slot = np.int64(span_hash(data, a, b) & np.uint64(4 * TAILS - 1))
-        while True:
-            t = tail_table[slot]
-            if t < 0:
-                if tails == TAILS:
-                    return False, head, head_rows, tail, tail_rows, combo, combos
-                t = tail_table[slot] = tails
-                tail_rows[tails] = r
-                tails += 1
-                break
-            f = tail_rows[t]
-            if fe[f, 13] - fs[f, 12] == b - a and same(data, fs[f, 12], data, a, b - a):
-                break
-            slot = (slot + 1) & (4 * TAILS - 1)
-        head[r], tail[r] = h, t
-        c = pairs[h * TAILS + t]
+        for k in range(2):  # the head span (fields 0-2), then the tail span (12-13)
+            lo, hi, cap = (0, 2, HEADS) if k == 0 else (12, 13, TAILS)
+            a, b = fs[r, lo], fe[r, hi]
+            slot = np.int64(span_hash(data, a, b) & np.uint64(4 * cap - 1))
+            while True:
+                code = tables[k, slot]
+                if code < 0:
+                    if counts[k] == cap:
+                        return False, codes[0], firsts[0], codes[1], firsts[1], combo, combos
+                    code = tables[k, slot] = counts[k]
+                    firsts[k, code] = r
+                    counts[k] += 1
+                    break
+                f = firsts[k, code]
+                if fe[f, hi] - fs[f, lo] == b - a and same(data, fs[f, lo], data, a, b - a):
+                    break
+                slot = (slot + 1) & (4 * cap - 1)
+            codes[k, r] = code
+        c = pairs[codes[0, r] * TAILS + codes[1, r]]
         if c < 0:
-            c = pairs[h * TAILS + t] = count
-            combos[count] = h * TAILS + t
+            c = pairs[codes[0, r] * TAILS + codes[1, r]] = count
+            combos[count] = codes[0, r] * TAILS + codes[1, r]
             count += 1
         combo[r] = c
-    return True, head, head_rows[:heads], tail, tail_rows[:tails], combo, combos[:count]
+    return True, codes[0], firsts[0, :counts[0]], codes[1], firsts[1, :counts[1]], combo, combos[:count]
 
 
 def _split_columns(data: np.ndarray, fs: np.ndarray, fe: np.ndarray, codes: np.ndarray,
