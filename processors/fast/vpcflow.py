@@ -23,8 +23,8 @@ import numpy as np
 from processors.chain import ProcessorChain
 from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
-from processors.fast.scan import BLANK, FAST, distinct_codes
-from processors.fast.tables import VpcTables
+from processors.fast.scan import BLANK, FAST
+from processors.fast.tables import VpcTables, port_codes
 from processors.fast.vpcfrags import Fragments
 from processors.fast.vpcscan import ScanBuffers, scan_block
 from processors.parsers.vpcflow import V2
@@ -133,7 +133,7 @@ class FastBatch(BlockBatch):
             return self.codes[:, index], self.addresses
         if kind == "str":
             return self.strings[index]
-        codes, values = distinct_codes(self.ints[:, index])  # a hash table: ports repeat a lot within a block
+        codes, values = port_codes(self.ints[:, index])  # the scanner admits ports up to 65535 only
         return codes, values.tolist()
 
     def times(self, path: str) -> np.ndarray:
