@@ -2,11 +2,10 @@
 
 ``event_ids`` hashes one short message per row (a path prefix, the line
 number, a fixed suffix: one 128-byte block). One message's compression is a
-chain of dependent 64-bit operations; four messages side by side give every
-operation four independent lanes, which the compiler turns into AVX2 vector
-instructions (each step of ``_g4`` is a loop over the lanes). The digests
-are the ones ``hashes._compress`` computes (RFC 7693), checked against
-``hashlib`` by the tests.
+chain of dependent 64-bit operations; four messages side by side fill the
+four 64-bit lanes of a vector register (``simd.blake2b_final4``, AVX2 where
+the CPU has it). The digests are the ones ``hashes._compress`` computes
+(RFC 7693), checked against ``hashlib`` by the tests.
 
 >>> import hashlib, numpy as np
 >>> out = np.empty((5, 32), np.uint8)
@@ -22,48 +21,10 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.hashes import _IV, _SIGMA, HEX, _rotr
+from processors.fast.hashes import _IV, HEX, b64_20_into
+from processors.fast.simd import blake2b_final4, sha1_block8
 
 LANES = 4
-
-
-@nb.njit(inline="always")
-def _g4(v, a, b, c, d, m, x, y):  # noqa: ANN001 - numba kernel
-    for k in range(LANES):
-        va = v[a, k] + v[b, k] + m[x, k]
-        vd = _rotr(v[d, k] ^ va, 32)
-        vc = v[c, k] + vd
-        vb = _rotr(v[b, k] ^ vc, 24)
-        va = va + vb + m[y, k]
-        vd = _rotr(vd ^ va, 16)
-        vc = vc + vd
-        vb = _rotr(vb ^ vc, 63)
-        v[a, k], v[b, k], v[c, k], v[d, k] = va, vb, vc, vd
-
-
-@nb.njit(cache=True)
-def _compress4(h, m, t, v):  # noqa: ANN001 - numba kernel
-    """One final-block compression of ``LANES`` messages: ``h`` (8, L), words ``m`` (16, L), lengths ``t``."""
-    for i in range(8):
-        for k in range(LANES):
-            v[i, k] = h[i, k]
-            v[i + 8, k] = _IV[i]
-    for k in range(LANES):
-        v[12, k] ^= np.uint64(t[k])
-        v[14, k] = ~v[14, k]
-    for r in range(12):
-        q = r % 10
-        _g4(v, 0, 4, 8, 12, m, _SIGMA[q, 0], _SIGMA[q, 1])
-        _g4(v, 1, 5, 9, 13, m, _SIGMA[q, 2], _SIGMA[q, 3])
-        _g4(v, 2, 6, 10, 14, m, _SIGMA[q, 4], _SIGMA[q, 5])
-        _g4(v, 3, 7, 11, 15, m, _SIGMA[q, 6], _SIGMA[q, 7])
-        _g4(v, 0, 5, 10, 15, m, _SIGMA[q, 8], _SIGMA[q, 9])
-        _g4(v, 1, 6, 11, 12, m, _SIGMA[q, 10], _SIGMA[q, 11])
-        _g4(v, 2, 7, 8, 13, m, _SIGMA[q, 12], _SIGMA[q, 13])
-        _g4(v, 3, 4, 9, 14, m, _SIGMA[q, 14], _SIGMA[q, 15])
-    for i in range(8):
-        for k in range(LANES):
-            h[i, k] ^= v[i, k] ^ v[i + 8, k]
 
 
 @nb.njit(cache=True)
@@ -77,8 +38,8 @@ def event_ids_lanes(prefix, numbers, out):  # noqa: ANN001 - numba kernel
     for k in range(LANES):
         blocks[k * 128:k * 128 + len(prefix)] = prefix
     words = blocks.view(np.uint64)  # little-endian message words, as BLAKE2b reads them
-    h, m, v = np.empty((8, LANES), np.uint64), np.empty((16, LANES), np.uint64), np.empty((16, LANES), np.uint64)
-    t = np.zeros(LANES, np.int64)
+    h, m = np.empty((8, LANES), np.uint64), np.empty((16, LANES), np.uint64)
+    t = np.zeros(LANES, np.uint64)
     ends = np.full(LANES, len(prefix), np.int64)
     start = len(prefix)
     for r0 in range(0, n, LANES):
@@ -96,13 +57,13 @@ def event_ids_lanes(prefix, numbers, out):  # noqa: ANN001 - numba kernel
             for i in range(end + 4, ends[k]):
                 blocks[base + i] = 0
             ends[k] = end + 4
-            t[k] = end + 4
+            t[k] = np.uint64(end + 4)
             for i in range(16):
                 m[i, k] = words[k * 16 + i]
             for i in range(8):
                 h[i, k] = _IV[i]
             h[0, k] ^= np.uint64(0x01010010)  # parameter block: digest length 16, fanout 1, depth 1
-        _compress4(h, m, t, v)
+        blake2b_final4(h, m, t)
         for k in range(min(LANES, n - r0)):
             row = out[r0 + k]
             for w in range(2):
@@ -111,3 +72,46 @@ def event_ids_lanes(prefix, numbers, out):  # noqa: ANN001 - numba kernel
                     byte = (word >> np.uint64(8 * i)) & np.uint64(0xFF)
                     row[16 * w + 2 * i] = HEX[byte >> np.uint64(4)]
                     row[16 * w + 2 * i + 1] = HEX[byte & np.uint64(15)]
+
+
+SHA_LANES = 8
+
+
+@nb.njit(cache=True)
+def community_ids_lanes(ints, ips, seed, icmp_pairs, out):  # noqa: ANN001 - numba kernel
+    """Base64 Community ID v1 per row into ``out`` (n, 28), eight SHA-1 messages at a time (``simd.sha1_block8``).
+
+    The message (seed, addresses, protocol, pad, ports: 16 bytes, 12 without ports) is written straight
+    as big-endian SHA-1 words with its padding; flows are ordered and ICMP ports paired as in
+    ``render.community_ids``' reference, the ``community_id`` enricher.
+    """
+    n = len(ints)
+    w = np.zeros((16, SHA_LANES), np.uint32)
+    words = np.empty((5, SHA_LANES), np.uint32)
+    digest = np.empty(20, np.uint8)
+    for r0 in range(0, n, SHA_LANES):
+        for k in range(SHA_LANES):
+            r = min(r0 + k, n - 1)  # past the end: the last row again, not written out
+            proto, sip, dip = ints[r, 2], ips[r, 0], ips[r, 1]
+            sport, dport, one_way, ported = ints[r, 0], ints[r, 1], False, True
+            if proto == 1:
+                if icmp_pairs[sport & 255] >= 0 and sport < 256:
+                    dport = icmp_pairs[sport]
+                else:
+                    one_way = True
+            elif proto != 6 and proto != 17 and proto != 132:
+                ported, sport, dport = False, 0, 0
+            if not one_way and (sip > dip or (sip == dip and sport > dport)):
+                sip, dip, sport, dport = dip, sip, dport, sport
+            w[0, k] = np.uint32(((seed & 0xFFFF) << 16) | (sip >> 16))
+            w[1, k] = np.uint32(((sip & 0xFFFF) << 16) | (dip >> 16))
+            w[2, k] = np.uint32(((dip & 0xFFFF) << 16) | ((proto & 255) << 8))
+            if ported:
+                w[3, k], w[4, k], w[15, k] = np.uint32(((sport & 0xFFFF) << 16) | (dport & 0xFFFF)), 0x80000000, 128
+            else:
+                w[3, k], w[4, k], w[15, k] = 0x80000000, 0, 96
+        sha1_block8(w, words)
+        for k in range(min(SHA_LANES, n - r0)):
+            for i in range(20):
+                digest[i] = (words[i // 4, k] >> np.uint32(24 - 8 * (i % 4))) & np.uint32(255)
+            b64_20_into(digest, out[r0 + k], 0)

@@ -17,7 +17,8 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-from processors.fast.hashes import b64_20_into, blake2b_scratch, hex_into, sha1_scratch
+from processors.fast.hashes import blake2b_scratch, hex_into
+from processors.fast.lanes import community_ids_lanes as community_ids  # noqa: F401 - re-exported for the paths
 from processors.fast.lanes import event_ids_lanes
 
 _PIECES = [
@@ -92,6 +93,25 @@ def _copy8(out, pos, src, a, b):  # noqa: ANN001
 
 
 @nb.njit(inline="always")
+def _copy16(out, pos, src, a, b):  # noqa: ANN001
+    """A span of at most 16 bytes as two unconditional word copies (no length-dependent branch): reads 16 bytes
+    from ``src[a]`` and writes 16 at ``out[pos]``. For fields followed by at least 16 bytes of their line (the
+    addresses, ports and protocol of a fast line are)."""
+    _store8(out, pos, _load8(src, a))
+    _store8(out, pos + 8, _load8(src, a + 8))
+    return pos + b - a
+
+
+@nb.njit(inline="always")
+def _copy_short(out, pos, src, a, b):  # noqa: ANN001
+    """``_copy8`` for spans that are nearly always at most eight bytes: one word copy then, no loop."""
+    if b - a <= 8:
+        _store8(out, pos, _load8(src, a))
+        return pos + b - a
+    return _copy8(out, pos, src, a, b)
+
+
+@nb.njit(inline="always")
 def _lit8(out, pos, k):  # noqa: ANN001
     return _copy8(out, pos, LITERALS, LIT_OFF[k], LIT_OFF[k + 1])
 
@@ -102,6 +122,15 @@ def _digits(out, pos, value, width):  # noqa: ANN001
         out[pos + i] = 48 + value % 10
         value //= 10
     return pos + width
+
+
+@nb.njit(inline="always")
+def _clock_into(out, pos, seconds):  # noqa: ANN001
+    """``HH:MM:SS`` of ``seconds`` (0 <= seconds < 86400) at ``out[pos:pos+8]``."""
+    hour, minute, second = seconds // 3600, (seconds // 60) % 60, seconds % 60
+    out[pos], out[pos + 1], out[pos + 2] = 48 + hour // 10, 48 + hour % 10, 58
+    out[pos + 3], out[pos + 4], out[pos + 5] = 48 + minute // 10, 48 + minute % 10, 58
+    out[pos + 6], out[pos + 7] = 48 + second // 10, 48 + second % 10
 
 
 @nb.njit(cache=True)
@@ -159,38 +188,13 @@ def _event_ids_any(prefix, numbers, out):  # noqa: ANN001
 
 
 @nb.njit(cache=True)
-def community_ids(ints, ips, seed, icmp_pairs, out):  # noqa: ANN001
-    """Base64 Community ID v1 digests (27 characters and ``=``) per row into ``out`` (n, 28)."""
-    msg = np.zeros(16, np.uint8)
-    digest = np.empty(20, np.uint8)
-    w, block = np.empty(80, np.uint32), np.empty(64, np.uint8)
-    for r in range(len(ints)):
-        proto, sip, dip = ints[r, 2], ips[r, 0], ips[r, 1]
-        sport, dport, one_way, ported = ints[r, 0], ints[r, 1], False, True
-        if proto == 1:
-            if icmp_pairs[sport & 255] >= 0 and sport < 256:
-                dport = icmp_pairs[sport]
-            else:
-                one_way = True
-        elif proto != 6 and proto != 17 and proto != 132:
-            ported, sport, dport = False, 0, 0
-        if not one_way and (sip > dip or (sip == dip and sport > dport)):
-            sip, dip, sport, dport = dip, sip, dport, sport
-        msg[0], msg[1] = (seed >> 8) & 255, seed & 255
-        for i in range(4):
-            msg[2 + i] = (sip >> (24 - 8 * i)) & 255
-            msg[6 + i] = (dip >> (24 - 8 * i)) & 255
-        msg[10], msg[11] = proto, 0
-        msg[12], msg[13], msg[14], msg[15] = (sport >> 8) & 255, sport & 255, (dport >> 8) & 255, dport & 255
-        sha1_scratch(msg, 0, 16 if ported else 12, digest, 0, w, block)
-        b64_20_into(digest, out[r], 0)
-
-
-@nb.njit(cache=True)
 def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, dfrag_off, proto_buf, proto_off,  # noqa: ANN001, ANN201
            svc_slot, svc_idx, svc_buf, svc_off, dir_code, dir_buf, dir_off, combo, combo_buf, combo_off, include_id,
            with_cid, out):
     """Write one NDJSON line per row to ``out``; returns the end offset of every line.
+
+    ``ids`` (32 bytes a row) and ``cids`` (28 bytes a row, and at least 4 bytes of slack after the last) are
+    flat byte arrays, copied a word at a time.
 
     ``combo`` numbers each row's (version, account, interface, action, log status); ``combo_buf`` holds
     the two fragments that depend on those alone (``processors.fast.vpcfrags``), pieces 3-10 and 29-15.
@@ -202,16 +206,18 @@ def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, 
     last_start, last_end = -1, -1
     for r in range(n):
         if ints[r, 5] != last_start:
+            if ints[r, 5] // 86400 == last_start // 86400:  # the same day: only the time of day changes
+                _clock_into(iso, 11, ints[r, 5] % 86400)
+            else:
+                iso_into(iso, 0, ints[r, 5])
             last_start = ints[r, 5]
-            iso_into(iso, 0, last_start)
         if ints[r, 6] != last_end:
             last_end = ints[r, 6]
             iso_into(iso, 24, last_end)
         if include_id:
             pos = _lit8(out, pos, 0)
-            for i in range(32):
-                out[pos + i] = ids[r, i]
-            pos = _lit8(out, pos + 32, 1)
+            pos = _copy8(out, pos, ids, 32 * r, 32 * r + 32)
+            pos = _lit8(out, pos, 1)
         else:
             pos = _lit8(out, pos, 2)
         k = 2 * combo[r]
@@ -222,37 +228,36 @@ def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, 
         pos = _copy8(out, pos, combo_buf, combo_off[k + 1], combo_off[k + 2])
         pos = _copy8(out, pos, iso, 24, 48)
         pos = _lit8(out, pos, 16)
-        pos = _copy8(out, pos, data, fs[r, 3], fe[r, 3])
+        pos = _copy16(out, pos, data, fs[r, 3], fe[r, 3])
         pos = _lit8(out, pos, 17)
-        pos = _copy8(out, pos, data, fs[r, 3], fe[r, 3])
+        pos = _copy16(out, pos, data, fs[r, 3], fe[r, 3])
         pos = _lit8(out, pos, 18)
-        pos = _copy8(out, pos, data, fs[r, 5], fe[r, 5])
+        pos = _copy16(out, pos, data, fs[r, 5], fe[r, 5])
         pos = _lit8(out, pos, 19)
-        pos = _copy8(out, pos, data, fs[r, 8], fe[r, 8])
+        pos = _copy_short(out, pos, data, fs[r, 8], fe[r, 8])
         pos = _lit8(out, pos, 20)
-        pos = _copy8(out, pos, data, fs[r, 9], fe[r, 9])
+        pos = _copy_short(out, pos, data, fs[r, 9], fe[r, 9])
         pos = _copy8(out, pos, frag_buf, frag_off[codes[r, 0]], frag_off[codes[r, 0] + 1])
         pos = _lit8(out, pos, 21)
-        pos = _copy8(out, pos, data, fs[r, 4], fe[r, 4])
+        pos = _copy16(out, pos, data, fs[r, 4], fe[r, 4])
         pos = _lit8(out, pos, 17)
-        pos = _copy8(out, pos, data, fs[r, 4], fe[r, 4])
+        pos = _copy16(out, pos, data, fs[r, 4], fe[r, 4])
         pos = _lit8(out, pos, 18)
-        pos = _copy8(out, pos, data, fs[r, 6], fe[r, 6])
+        pos = _copy16(out, pos, data, fs[r, 6], fe[r, 6])
         pos = _copy8(out, pos, dfrag_buf, dfrag_off[codes[r, 1]], dfrag_off[codes[r, 1] + 1])
         pos = _lit8(out, pos, 22)
-        pos = _copy8(out, pos, data, fs[r, 8], fe[r, 8])
+        pos = _copy_short(out, pos, data, fs[r, 8], fe[r, 8])
         pos = _lit8(out, pos, 20)
-        pos = _copy8(out, pos, data, fs[r, 9], fe[r, 9])
+        pos = _copy_short(out, pos, data, fs[r, 9], fe[r, 9])
         pos = _lit8(out, pos, 23)
-        pos = _copy8(out, pos, data, fs[r, 7], fe[r, 7])
+        pos = _copy16(out, pos, data, fs[r, 7], fe[r, 7])
         pos = _lit8(out, pos, 28)
         proto = ints[r, 2]
         pos = _copy8(out, pos, proto_buf, proto_off[proto], proto_off[proto + 1])
         if with_cid:
             pos = _lit8(out, pos, 24)
-            for i in range(28):
-                out[pos + i] = cids[r, i]
-            pos = _lit8(out, pos + 28, 28)
+            pos = _copy8(out, pos, cids, 28 * r, 28 * r + 28)
+            pos = _lit8(out, pos, 28)
         d = dir_code[r]
         pos = _copy8(out, pos, dir_buf, dir_off[d], dir_off[d + 1])
         slot = svc_slot[proto]
@@ -263,20 +268,10 @@ def render(data, fs, fe, ints, ids, cids, codes, frag_buf, frag_off, dfrag_buf, 
             if s >= 0:
                 pos = _copy8(out, pos, svc_buf, svc_off[s], svc_off[s + 1])
         pos = _lit8(out, pos, 25)
-        pos = _copy8(out, pos, data, fs[r, 3], fe[r, 3])
-        if ips_differ(data, fs[r, 3], fe[r, 3], fs[r, 4], fe[r, 4]):
+        pos = _copy16(out, pos, data, fs[r, 3], fe[r, 3])
+        if codes[r, 0] != codes[r, 1]:  # canonical dotted quads: equal texts have equal address codes
             pos = _lit8(out, pos, 26)
-            pos = _copy8(out, pos, data, fs[r, 4], fe[r, 4])
+            pos = _copy16(out, pos, data, fs[r, 4], fe[r, 4])
         pos = _lit8(out, pos, 27)
         ends[r] = pos
     return ends
-
-
-@nb.njit(inline="always")
-def ips_differ(data, a, b, c, d):  # noqa: ANN001, ANN201
-    if b - a != d - c:
-        return True
-    for i in range(b - a):
-        if data[a + i] != data[c + i]:
-            return True
-    return False

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.words import row_codes
+from processors.fast.words import load, row_codes
 
 FAST, SLOW, BLANK = 0, 1, 2
 FIELDS = 14
@@ -90,6 +90,47 @@ def _int(data, a, b, limit):  # noqa: ANN001
     return value if value <= limit else -1
 
 
+_F0 = np.uint64(0xF0F0F0F0F0F0F0F0)
+_ZEROS = np.uint64(0x3030303030303030)
+
+
+@nb.njit(inline="always")
+def _eight_digits(w):  # noqa: ANN001, ANN202
+    """The value of eight ASCII digits (first digit in the low byte), or -1 when a byte is not a digit."""
+    if ((w & _F0) | (((w + np.uint64(0x0606060606060606)) & _F0) >> np.uint64(4))) != np.uint64(0x3333333333333333):
+        return -1
+    w = ((w & np.uint64(0x0F0F0F0F0F0F0F0F)) * np.uint64(2561)) >> np.uint64(8)
+    w = ((w & np.uint64(0x00FF00FF00FF00FF)) * np.uint64(6553601)) >> np.uint64(16)
+    return np.int64(((w & np.uint64(0x0000FFFF0000FFFF)) * np.uint64(42949672960001)) >> np.uint64(32))
+
+
+@nb.njit(inline="always")
+def _digits_before(data, b, n):  # noqa: ANN001, ANN202
+    """The value of the ``n`` (1-8) digits ending at ``b`` (``b >= 8``), or -1: one load, the bytes before the
+    span replaced by zero digits."""
+    z = np.uint64(8 * (8 - n))
+    w = load(data, b - 8)
+    if n < 8:
+        w = ((w >> z) << z) | (_ZEROS >> np.uint64(8 * n))
+    return _eight_digits(w)
+
+
+@nb.njit(inline="always")
+def _int_words(data, a, b, limit):  # noqa: ANN001, ANN202
+    """``_int`` (canonical non-negative decimal up to ``limit``, else -1) eight digits per step."""
+    n = b - a
+    if n < 1 or n > 16 or b < 16:
+        return _int(data, a, b, limit)
+    if n > 1 and data[a] == 48:
+        return -1
+    if n <= 8:
+        value = _digits_before(data, b, n)
+    else:
+        high, low = _digits_before(data, b - 8, n - 8), _digits_before(data, b, 8)
+        value = -1 if high < 0 or low < 0 else high * 100_000_000 + low
+    return value if value <= limit else -1
+
+
 @nb.njit(inline="always")
 def _ipv4(data, a, b):  # noqa: ANN001
     """A canonical dotted quad as an int, else -1."""
@@ -121,6 +162,58 @@ def _blank(data, a, b):  # noqa: ANN001
     return True
 
 
+@nb.njit(inline="always")
+def _check_line(data, a, b, r, fs, fe, ints, ips):  # noqa: ANN001, ANN202
+    """The status of the line ``data[a:b]`` (row ``r``); splits and converts its fields into the row's slots."""
+    if _blank(data, a, b):
+        return BLANK
+    if data[a] == 123:  # '{': maybe a JSON-wrapped line
+        return SLOW
+    field, begin = 0, a
+    for i in range(a, b):  # the last field ends at ``b``, after the loop
+        c = data[i]
+        if c == 32:
+            if i == begin or field >= FIELDS - 1:
+                return SLOW
+            fs[r, field], fe[r, field] = begin, i
+            field += 1
+            begin = i + 1
+        elif c < 33 or c > 126 or c == 34 or c == 92:
+            return SLOW
+    if b > begin and field == FIELDS - 1:
+        fs[r, field], fe[r, field] = begin, b
+        field += 1
+    if field != FIELDS:
+        return SLOW
+    return _check_values(data, r, fs, fe, ints, ips)
+
+
+@nb.njit(inline="always")
+def _check_values(data, r, fs, fe, ints, ips):  # noqa: ANN001, ANN202
+    """FAST when the 14 fields of row ``r`` (split, printable, no quote or backslash) are what the renderer copies."""
+    if data[fs[r, 0]] == 123 or _equals(data, fs[r, 0], fe[r, 0], VERSION):
+        return SLOW
+    ok = True
+    for f in range(FIELDS):
+        if fe[r, f] - fs[r, f] == 1 and data[fs[r, f]] == 45:  # "-": absent
+            ok = False
+    for k in range(7):
+        f = INT_FIELDS[k]
+        value = _int_words(data, fs[r, f], fe[r, f], INT_LIMITS[k])
+        if value < 0:
+            ok = False
+        ints[r, k] = value
+    if ints[r, 2] == 58:  # ICMPv6 over IPv4 addresses: leave it to the reference
+        ok = False
+    for k in range(2):
+        ips[r, k] = _ipv4(data, fs[r, 3 + k], fe[r, 3 + k])
+        if ips[r, k] < 0:
+            ok = False
+    if not (_equals(data, fs[r, 12], fe[r, 12], ACCEPT) or _equals(data, fs[r, 12], fe[r, 12], REJECT)):
+        ok = False
+    return FAST if ok else SLOW
+
+
 @nb.njit(cache=True)
 def scan_v2(data, starts, ends):  # noqa: ANN001, ANN201
     """Per line: status, field starts/ends (n, 14), ints (n, 7), IPv4 pair (n, 2), in one pass.
@@ -128,55 +221,13 @@ def scan_v2(data, starts, ends):  # noqa: ANN001, ANN201
     Offsets and values are only defined for ``FAST`` rows (the arrays are not zeroed).
     """
     n = len(starts)
-    status = np.full(n, SLOW, np.int8)
+    status = np.empty(n, np.int8)
     fs = np.empty((n, FIELDS), np.int32)  # blocks are far below 2 GiB: half the memory of int64 offsets
     fe = np.empty((n, FIELDS), np.int32)
     ints = np.empty((n, 7), np.int64)  # rows that are not FAST keep garbage: nobody reads them
     ips = np.empty((n, 2), np.int64)
     for r in range(n):
-        a, b = starts[r], ends[r]
-        if _blank(data, a, b):
-            status[r] = BLANK
-            continue
-        if data[a] == 123:  # '{': maybe a JSON-wrapped line
-            continue
-        field, begin, ok = 0, a, True
-        for i in range(a, b):  # the last field ends at ``b``, after the loop
-            c = data[i]
-            if c == 32:
-                if i == begin or field >= FIELDS - 1:
-                    ok = False
-                    break
-                fs[r, field], fe[r, field] = begin, i
-                field += 1
-                begin = i + 1
-            elif c < 33 or c > 126 or c == 34 or c == 92:
-                ok = False
-                break
-        if ok and b > begin and field == FIELDS - 1:
-            fs[r, field], fe[r, field] = begin, b
-            field += 1
-        if not ok or field != FIELDS or _equals(data, fs[r, 0], fe[r, 0], VERSION):
-            continue
-        for f in range(FIELDS):
-            if fe[r, f] - fs[r, f] == 1 and data[fs[r, f]] == 45:  # "-": absent
-                ok = False
-        for k in range(7):
-            f = INT_FIELDS[k]
-            value = _int(data, fs[r, f], fe[r, f], INT_LIMITS[k])
-            if value < 0:
-                ok = False
-            ints[r, k] = value
-        if ints[r, 2] == 58:  # ICMPv6 over IPv4 addresses: leave it to the reference
-            ok = False
-        for k in range(2):
-            ips[r, k] = _ipv4(data, fs[r, 3 + k], fe[r, 3 + k])
-            if ips[r, k] < 0:
-                ok = False
-        if not (_equals(data, fs[r, 12], fe[r, 12], ACCEPT) or _equals(data, fs[r, 12], fe[r, 12], REJECT)):
-            ok = False
-        if ok:
-            status[r] = FAST
+        status[r] = _check_line(data, starts[r], ends[r], r, fs, fe, ints, ips)
     return status, fs, fe, ints, ips
 
 
@@ -216,21 +267,6 @@ def distinct_codes(values):  # noqa: ANN001, ANN201 - numba kernel
                 break
             slot = (slot + 1) & mask
     return codes, uniq[:count]
-
-
-@nb.njit(cache=True)
-def keep_rows(arr, rows):  # noqa: ANN001, ANN201 - numba kernel
-    """``arr[rows]`` for increasing ``rows``, written over ``arr`` itself (no copy of a block's columns).
-
-    >>> a = np.arange(10).reshape(5, 2)
-    >>> keep_rows(a, np.array([1, 3])).tolist()
-    [[2, 3], [6, 7]]
-    """
-    for i in range(len(rows)):
-        r = rows[i]
-        if r != i:
-            arr[i] = arr[r]
-    return arr[:len(rows)]
 
 
 def token_codes(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

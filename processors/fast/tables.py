@@ -13,6 +13,7 @@ import socket
 import struct
 from typing import Any
 
+import numba as nb
 import numpy as np
 import orjson
 
@@ -21,6 +22,29 @@ from processors.enrich._iana import PROTOCOLS, SERVICES
 from processors.fast.scan import distinct_codes
 from processors.parsers._network import TRANSPORTS
 from streams.core.metrics import CACHE_SIZE
+
+
+@nb.njit(cache=True)
+def port_codes(values):  # noqa: ANN001, ANN201 - numba kernel
+    """``scan.distinct_codes`` of values in 0..65535 (ports) through a direct table (256 KB, in cache).
+
+    >>> codes, uniq = port_codes(np.array([443, 53, 443, 0]))
+    >>> codes.tolist(), uniq.tolist()
+    ([0, 1, 0, 2], [443, 53, 0])
+    """
+    table = np.full(65536, -1, np.int32)
+    codes = np.empty(len(values), np.int64)
+    uniq = np.empty(min(len(values), 65536), np.int64)
+    count = 0
+    for i in range(len(values)):
+        v = values[i]
+        code = table[v]
+        if code < 0:
+            code = table[v] = count
+            uniq[count] = v
+            count += 1
+        codes[i] = code
+    return codes, uniq[:count]
 
 
 def _packed(fragments: list[bytes]) -> tuple[np.ndarray, np.ndarray]:

@@ -23,17 +23,10 @@ import numpy as np
 from processors.chain import ProcessorChain
 from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
-from processors.fast.scan import (
-    BLANK,
-    FAST,
-    action_dictionary,
-    distinct_codes,
-    keep_rows,
-    scan_v2,
-    split_lines,
-)
-from processors.fast.tables import VpcTables
+from processors.fast.scan import BLANK, FAST
+from processors.fast.tables import VpcTables, port_codes
 from processors.fast.vpcfrags import Fragments
+from processors.fast.vpcscan import ScanBuffers, scan_block
 from processors.parsers.vpcflow import V2
 from streams.core import metrics
 from streams.core.model import Position, Record
@@ -80,16 +73,19 @@ class Rendering:
     include_id: bool
     with_cid: bool
     buffer: RenderBuffer
+    widest: int = -1  # the longest source plus destination address fragments
 
     def chunk(self, a: int, b: int) -> memoryview:
         fs, fe, t = self.fs[a:b], self.fe[a:b], self.tables
         (sbuf, soff), (dbuf, doff) = self.sources, self.destinations
-        widest = int(np.diff(soff).max(initial=0) + np.diff(doff).max(initial=0))
+        if self.widest < 0:
+            self.widest = int(np.diff(soff).max(initial=0) + np.diff(doff).max(initial=0))
         n = b - a
-        buf = self.buffer.get(MAX_FIXED * n + 4 * int((fe - fs).sum()) + widest * n)
-        cids = self.cids[a:b] if self.with_cid else np.zeros((1, 28), np.uint8)
+        # fields are copied up to 3 times (plus word overshoot); the rows' fields lie within fs[0, 0]:fe[-1, 13]
+        buf = self.buffer.get(MAX_FIXED * n + 4 * (int(fe[-1, 13]) - int(fs[0, 0])) + self.widest * n)
+        cids = self.cids[28 * a:28 * b + 8] if self.with_cid else np.zeros(36, np.uint8)  # 8 bytes of slack
         f = self.fragments
-        ends = render(self.data, fs, fe, self.ints[a:b], self.ids[a:b], cids, self.codes[a:b], sbuf, soff, dbuf,
+        ends = render(self.data, fs, fe, self.ints[a:b], self.ids[a:b].reshape(-1), cids, self.codes[a:b], sbuf, soff, dbuf,
                       doff, t.proto_buf, t.proto_off, t.svc_slot, t.svc_idx, t.svc_buf, t.svc_off,
                       self.direction[a:b], t.dir_buf, t.dir_off, f.codes[a:b], f.buf, f.off, self.include_id,
                       self.with_cid, buf)
@@ -116,6 +112,9 @@ def _absent(path: str) -> bool:
 SCHEMA = Schema(DATASET, frozenset(FIELDS), _absent, frozenset({"@timestamp", "event.end"}))
 
 
+_NO_INTS, _NO_CODES, _NO_NUMBERS = np.zeros((0, 7), np.int64), np.zeros((0, 2), np.int64), np.zeros(0, np.int64)
+
+
 @dataclass(slots=True)
 class FastBatch(BlockBatch):
     """One block: documents of fast rows (rendered on demand, chunk by chunk), the reference result of the others, columns."""
@@ -134,7 +133,7 @@ class FastBatch(BlockBatch):
             return self.codes[:, index], self.addresses
         if kind == "str":
             return self.strings[index]
-        codes, values = distinct_codes(self.ints[:, index])  # a hash table: ports repeat a lot within a block
+        codes, values = port_codes(self.ints[:, index])  # the scanner admits ports up to 65535 only
         return codes, values.tolist()
 
     def times(self, path: str) -> np.ndarray:
@@ -142,7 +141,8 @@ class FastBatch(BlockBatch):
 
     def release(self) -> None:
         BlockBatch.release(self)
-        self.rendering = None
+        self.rendering = None  # the scanner's pooled columns are free for the next block once nothing holds them
+        self.ints, self.codes, self.numbers = _NO_INTS, _NO_CODES, _NO_NUMBERS
 
     def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[bytes | memoryview, int]]:
         """(NDJSON bytes, documents) of the fast rows, ``rows`` documents at a time, in row order.
@@ -201,22 +201,23 @@ class VpcFlowFastPath:
         self.seed = 0 if parser.config.community_id else (cid.seed if cid is not None else 0)
         self.tables = VpcTables(by_name.get("network"), by_name.get("geoip"))
         self.buffer = RenderBuffer()
+        self.scan_buffers = ScanBuffers()
 
     def process(self, source: str, path: str, block: bytes, first_line: int, attrs: dict) -> FastBatch:
         data = np.frombuffer(block, np.uint8)
-        starts, ends = split_lines(data)
-        status, fs, fe, ints, ips = scan_v2(data, starts, ends)
-        numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
+        starts, ends, status, fs, fe, ints, ips = scan_block(data, self.scan_buffers)  # columns of fast rows only
         out = FastBatch(lines=len(starts), last_line=first_line + len(starts) - 1)
         slow_rows = np.flatnonzero(status != FAST)
         header = self._header_row(block, starts, ends, slow_rows)
         if header is not None:  # lines after a header follow its layout: the reference path decides
+            before = int(np.count_nonzero(status[:header] == FAST))
+            fs, fe, ints, ips = fs[:before], fe[:before], ints[:before], ips[:before]
             status[header:] = np.where(status[header:] == BLANK, BLANK, 1)
             slow_rows = np.flatnonzero(status != FAST)
         fast = np.flatnonzero(status == FAST)
-        self._slow(out, source, path, block, starts, ends, numbers, slow_rows, status, attrs)
+        self._slow(out, source, path, block, starts, ends, first_line, slow_rows, status, attrs)
         if len(fast):
-            self._fast(out, data, fast, fs, fe, ints, ips, numbers, path)
+            self._fast(out, data, fs, fe, ints, ips, fast + first_line, path)
         metrics.STAGE_OUT.labels("parse", "aws.vpcflow").inc(len(fast))
         return out
 
@@ -229,26 +230,24 @@ class VpcFlowFastPath:
         return None
 
     def _slow(self, out: FastBatch, source: str, path: str, block: bytes, starts: np.ndarray, ends: np.ndarray,
-              numbers: np.ndarray, rows: np.ndarray, status: np.ndarray, attrs: dict) -> None:
+              first_line: int, rows: np.ndarray, status: np.ndarray, attrs: dict) -> None:
         now = time.time()
         records = [
-            Record(bytes(block[starts[r]:ends[r]]), Position(source, path, "", str(numbers[r])), now, attrs)
+            Record(bytes(block[starts[r]:ends[r]]), Position(source, path, "", str(first_line + r)), now, attrs)
             for r in rows.tolist() if status[r] != BLANK
         ]
         if records:
             out.slow = self.chain.process(records)
 
-    def _fast(self, out: FastBatch, data: np.ndarray, rows: np.ndarray, fs: np.ndarray, fe: np.ndarray,
-              ints: np.ndarray, ips: np.ndarray, numbers: np.ndarray, path: str) -> None:
-        if len(rows) != len(fs):  # the slow rows' slots are overwritten: no second copy of the block's columns
-            fs, fe, ints, ips, numbers = (keep_rows(a, rows) for a in (fs, fe, ints, ips, numbers))
-        n = len(rows)
+    def _fast(self, out: FastBatch, data: np.ndarray, fs: np.ndarray, fe: np.ndarray, ints: np.ndarray,
+              ips: np.ndarray, numbers: np.ndarray, path: str) -> None:
+        n = len(numbers)
         ids = np.empty((n, 32), np.uint8)
         prefix = np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8)
         event_ids(prefix, numbers, ids)
-        cids = np.empty((n if self.with_cid else 0, 28), np.uint8)
+        cids = np.empty(28 * n + 8 if self.with_cid else 0, np.uint8)  # flat, with slack for word copies
         if self.with_cid:
-            community_ids(ints, ips, self.seed, ICMP_PAIRS, cids)
+            community_ids(ints, ips, self.seed, ICMP_PAIRS, cids[:28 * n].reshape(n, 28))
         codes, sources, destinations, direction, texts = self.tables.addresses(ips)
         fragments = Fragments.build(data, fs, fe)
         out.rendering = Rendering(data, fs, fe, ints, ids, cids, codes, sources, destinations, direction, fragments,
@@ -256,4 +255,3 @@ class VpcFlowFastPath:
         out.documents = n
         out.ids, out.numbers, out.ints, out.codes, out.addresses = ids, numbers, ints, codes, texts
         out.strings = dict(fragments.columns)
-        out.strings[12] = action_dictionary(data, fs[:, 12])

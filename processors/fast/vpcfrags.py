@@ -39,6 +39,9 @@ import numpy as np
 
 from processors.fast.render import _copy, _lit
 from processors.fast.scan import distinct_codes, token_codes
+from processors.fast.words import same, span_hash
+
+HEADS, TAILS = 2048, 64  # the kernel's capacity; a block with more distinct spans takes the general dictionaries
 
 
 @nb.njit(cache=True)
@@ -81,6 +84,49 @@ def render_fragments(data, fs, fe, rows_a, rows_b):  # noqa: ANN001, ANN201 - nu
     return out[:pos], off
 
 
+@nb.njit(cache=True)
+def combo_codes(data, fs, fe):  # noqa: ANN001, ANN201 - numba kernel
+    """``token_codes`` of the version-account-interface span and of the action-status span, and the code of
+    each row's pair of them, all numbered in order of first appearance, in one pass over small tables.
+
+    Returns ok=False (and garbage) when a block has more than ``HEADS`` or ``TAILS`` distinct spans.
+    """
+    n = len(fs)
+    codes = np.empty((2, n), np.int64)  # head and tail code per row
+    combo = np.empty(n, np.int64)
+    firsts = np.empty((2, HEADS), np.int64)  # first row of each head (0) and tail (1) span
+    tables = np.full((2, 4 * HEADS), -1, np.int64)
+    pairs = np.full(HEADS * TAILS, -1, np.int64)
+    combos = np.empty(HEADS * TAILS, np.int64)
+    counts, count = np.zeros(2, np.int64), 0
+    for r in range(n):
+        for k in range(2):  # the head span (fields 0-2), then the tail span (12-13)
+            lo, hi, cap = (0, 2, HEADS) if k == 0 else (12, 13, TAILS)
+            a, b = fs[r, lo], fe[r, hi]
+            slot = np.int64(span_hash(data, a, b) & np.uint64(4 * cap - 1))
+            while True:
+                code = tables[k, slot]
+                if code < 0:
+                    if counts[k] == cap:
+                        return False, codes[0], firsts[0], codes[1], firsts[1], combo, combos
+                    code = tables[k, slot] = counts[k]
+                    firsts[k, code] = r
+                    counts[k] += 1
+                    break
+                f = firsts[k, code]
+                if fe[f, hi] - fs[f, lo] == b - a and same(data, fs[f, lo], data, a, b - a):
+                    break
+                slot = (slot + 1) & (4 * cap - 1)
+            codes[k, r] = code
+        c = pairs[codes[0, r] * TAILS + codes[1, r]]
+        if c < 0:
+            c = pairs[codes[0, r] * TAILS + codes[1, r]] = count
+            combos[count] = codes[0, r] * TAILS + codes[1, r]
+            count += 1
+        combo[r] = c
+    return True, codes[0], firsts[0, :counts[0]], codes[1], firsts[1, :counts[1]], combo, combos[:count]
+
+
 def _split_columns(data: np.ndarray, fs: np.ndarray, fe: np.ndarray, codes: np.ndarray,
                    firsts: np.ndarray) -> dict[int, tuple[np.ndarray, list[str]]]:
     """Account (1) and interface (2) columns from the version-account-interface span dictionary.
@@ -97,9 +143,22 @@ def _split_columns(data: np.ndarray, fs: np.ndarray, fe: np.ndarray, codes: np.n
     return out
 
 
+def _action_column(data: np.ndarray, fs: np.ndarray, tail: np.ndarray,
+                   tail_rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The action column (``scan.action_dictionary``) from the action-status span codes: each span starts with
+    ``ACCEPT`` or ``REJECT``, and the first span is the first row's."""
+    if not len(tail):
+        return np.zeros(0, np.int64), []
+    reject = data[fs[tail_rows, 12]] == 82  # 'R'
+    per_span = (reject != reject[0]).astype(np.int64)
+    names = ["REJECT", "ACCEPT"] if reject[0] else ["ACCEPT", "REJECT"]
+    return per_span[tail], names[: 1 + int(per_span.any())]
+
+
 @dataclass(slots=True)
 class Fragments:
-    """A combination code per row, the two fragments per combination (``buf[off[2c]:off[2c+2]]``), columns 1 and 2."""
+    """A combination code per row, the two fragments per combination (``buf[off[2c]:off[2c+2]]``), columns 1, 2
+    (account, interface) and 12 (action)."""
 
     codes: np.ndarray
     buf: np.ndarray
@@ -107,10 +166,16 @@ class Fragments:
     columns: dict[int, tuple[np.ndarray, list[str]]]
 
     @classmethod
-    def build(cls, data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> Fragments:
-        head, head_rows = token_codes(data, fs[:, 0], fe[:, 2])
-        tail, tail_rows = token_codes(data, fs[:, 12], fe[:, 13])
-        width = max(1, len(tail_rows))
-        codes, combos = distinct_codes(head * width + tail)
+    def build(cls, data: np.ndarray, fs: np.ndarray, fe: np.ndarray, general: bool = False) -> Fragments:
+        """``general``: the hash-table dictionaries of any size (taken anyway when the small tables overflow)."""
+        ok, head, head_rows, tail, tail_rows, codes, combos = combo_codes(data, fs, fe)
+        width = TAILS
+        if general or not ok:
+            head, head_rows = token_codes(data, fs[:, 0], fe[:, 2])
+            tail, tail_rows = token_codes(data, fs[:, 12], fe[:, 13])
+            width = max(1, len(tail_rows))
+            codes, combos = distinct_codes(head * width + tail)
         buf, off = render_fragments(data, fs, fe, head_rows[combos // width], tail_rows[combos % width])
-        return cls(codes, buf, off, _split_columns(data, fs, fe, head, head_rows))
+        columns = _split_columns(data, fs, fe, head, head_rows)
+        columns[12] = _action_column(data, fs, tail, tail_rows)
+        return cls(codes, buf, off, columns)

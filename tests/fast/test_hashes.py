@@ -29,3 +29,13 @@ def test_distinct_codes_first_appearance() -> None:
     assert (uniq[codes] == values).all() and len(uniq) == len(np.unique(values))
     _, first = np.unique(values, return_index=True)
     assert uniq.tolist() == values[np.sort(first)].tolist()
+
+
+def test_port_codes_equal_distinct_codes() -> None:
+    from processors.fast.tables import port_codes
+
+    rng = np.random.default_rng(3)
+    for values in (rng.integers(0, 65536, 50_000), rng.choice([0, 53, 443, 65535], 1000), np.zeros(0, np.int64)):
+        codes, uniq = port_codes(values)
+        expected_codes, expected_uniq = distinct_codes(values)
+        assert codes.tolist() == expected_codes.tolist() and uniq.tolist() == expected_uniq.tolist()
