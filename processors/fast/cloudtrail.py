@@ -62,6 +62,10 @@ DECODER_KEYS = ["messageType", "awslogs", "Records", "records", "digestPublicKey
 KEYS = KeyTable([*SCALARS, *PARAMS, *OTHER_KEYS], others=DECODER_KEYS)  # other keys: the parser ignores them
 SCALAR_KEYS = np.array([KEYS.index(k) for k in SCALARS], np.int64)
 COPIED = np.array([KEYS.index(k) for k in ("awsRegion", "eventID", "userAgent", "recipientAccountId")], np.int64)
+# values that repeat across records (principals, TLS details, clients, request parameters of the same calls): the
+# scanner takes a repeat without walking it; responseElements, ids and times are mostly unique or short
+REMEMBERED = ("userIdentity", "tlsDetails", "requestParameters", "resources", "userAgent", "additionalEventData",
+              "serviceEventDetails", "insightDetails", "edgeDeviceDetails", "errorMessage")
 STRICT = np.array([KEYS.index(k) for k in ("awsRegion", "eventID", "userAgent", "recipientAccountId", "errorCode")])
 
 
@@ -130,7 +134,7 @@ class CloudTrailFastPath:
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> TrailBatch:
         data = np.frombuffer(block, np.uint8)
         starts, ends = _line_bounds(data, byte_positions(data, 10))  # scan.split_lines without a 4 MB temporary
-        status, vs, ve, kinds, codes = KEYS.scan_interned(data, starts, ends, INTERNED)
+        status, vs, ve, kinds, codes = KEYS.scan_interned(data, starts, ends, INTERNED, REMEMBERED)
         strict = kinds[:, STRICT]
         region = KEYS.index("awsRegion")
         ok = (status == FAST) & ((strict <= NULL) | (strict == STR)).all(axis=1) & (kinds[:, region] == STR)

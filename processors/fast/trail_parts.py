@@ -28,9 +28,11 @@ from processors.parsers.cloudtrail import SCALARS
 
 VALUED = np.array([NUM, OBJ, ARR, STR_ESC], np.int8)  # scalar kinds rendered from a fragment
 # keys whose spans the scanner interns (``KeyTable.scan_interned``): key -> only VALUED kinds; userAgent and
-# awsRegion for the detectors' columns (``trail_columns``)
+# awsRegion for the detectors' columns (``trail_columns``), the parameters that repeat for ``render_params``
+# (responseElements are mostly unique: credentials, new resource ids)
 INTERNED = {**dict.fromkeys(("eventTime", "eventSource", "eventName", "sourceIPAddress", "userIdentity",
-                             "resources", "userAgent", "awsRegion"), False), **dict.fromkeys(SCALARS, True)}
+                             "resources", "userAgent", "awsRegion", "requestParameters", "additionalEventData",
+                             "serviceEventDetails"), False), **dict.fromkeys(SCALARS, True)}
 COLUMN = {name: j for j, name in enumerate(INTERNED)}
 
 
@@ -88,7 +90,8 @@ class Parts:
         mode = frags.parser.config.params_mode
         pkeys = np.array([k(p) for p in PARAM_KEYS], np.int64)
         compiled, self.param_offsets, self.param_bytes = render_params(data, vs, ve, kinds, pkeys, TARGETS,
-                                                                       mode != "flattened", mode != "text")
+                                                                       mode != "flattened", mode != "text",
+                                                                       self._param_codes())
         self.compiled = compiled & ~login  # console logins read additionalEventData: the tables decide
         self.param_rows = np.flatnonzero(~self.compiled)
         self.params = Family(*self._answers(frags.params, list(pkeys), (login[self.param_rows],), self.param_rows))
@@ -104,6 +107,14 @@ class Parts:
             bad[rows] |= family.bad()
         self.good = ~bad
         frags.publish()
+
+    def _param_codes(self) -> np.ndarray | None:
+        """The scanner's codes of the parameter keys, a column per ``PARAM_KEYS`` (-1: not interned)."""
+        if self.codes is None:
+            return None
+        columns = np.array([COLUMN.get(name, len(INTERNED)) for name in PARAM_KEYS], np.int64)
+        padded = np.concatenate((self.codes, np.full((len(self.codes), 1), -1, np.int64)), axis=1)
+        return np.ascontiguousarray(padded[:, columns])
 
     def _answers(self, table: Any, keys: list[int], extra: tuple[np.ndarray, ...], rows: np.ndarray | None = None
                  ) -> tuple[np.ndarray, list[Any]]:
