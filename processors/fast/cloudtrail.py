@@ -46,7 +46,7 @@ from processors.fast.scan import _line_bounds
 from processors.fast.trail_columns import FIELDS, TOP_LEVEL, TrailColumns
 from processors.fast.trail_frags import TrailFragments
 from processors.fast.trail_parts import INTERNED, block_parts
-from processors.fast.trail_render import LITERALS, render_trail
+from processors.fast.trail_render import LITERALS, render_bound, render_trail
 from processors.fast.words import byte_positions
 from processors.parsers.cloudtrail import PARAMS, SCALARS
 from streams.core import metrics
@@ -167,11 +167,8 @@ class CloudTrailFastPath:
         ids = np.empty((n, 32), np.uint8)
         event_ids(np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8), numbers, ids)
         fr, fail, buf, off, lit = parts.render_inputs(self.literals)
-        lengths = np.diff(off)
         compiled, pstart, pend = parts.compiled_params()
-        bound = int(lengths[fr].sum()) + n * int(lengths[lit].sum()) + 2 * int((ve - vs).sum()) + 64 * n + 8
-        bound += int((pend - pstart).sum())
-        out_buf = self.buffers.get(bound)  # a pooled buffer once its last block is written (no page faults)
+        out_buf = self.buffers.get(int(render_bound(fr, off, lit, vs, ve, pstart, pend)))  # a pooled buffer once its last block is written (no page faults)
         line_ends = render_trail(data, vs, ve, kinds, ids, self.include_id, fr, fail, buf, off, lit,
                                  SCALAR_KEYS, COPIED, compiled, pstart, pend, parts.param_bytes, out_buf)
         out.ndjson = memoryview(out_buf[: int(line_ends[-1])])

@@ -26,7 +26,8 @@ from processors.fast.words import row_codes
 from processors.parsers.cloudtrail import PARAMS as PARAM_KEYS
 from processors.parsers.cloudtrail import SCALARS
 
-VALUED = np.array([NUM, OBJ, ARR, STR_ESC], np.int8)  # scalar kinds rendered from a fragment
+VALUED = np.zeros(16, bool)  # by kind: scalar kinds rendered from a fragment
+VALUED[[NUM, OBJ, ARR, STR_ESC]] = True
 # keys whose spans the scanner interns (``KeyTable.scan_interned``): key -> only VALUED kinds; userAgent and
 # awsRegion for the detectors' columns (``trail_columns``), the parameters that repeat for ``render_params``
 # (responseElements are mostly unique: credentials, new resource ids)
@@ -99,13 +100,14 @@ class Parts:
         bad = self.ts.bad() | self.call.bad() | self.actor.bad() | self.resources.bad()
         bad[self.param_rows] |= self.params.bad()
         self.scalars: dict[int, tuple[np.ndarray, Family]] = {}
-        valued = np.isin(kinds[:, [k(name) for name in SCALARS]], VALUED)
+        valued = VALUED[kinds[:, [k(name) for name in SCALARS]]]
         for j in np.flatnonzero(valued.any(axis=0)).tolist():
             rows = np.flatnonzero(valued[:, j])
             family = Family(*self._answers(frags.scalar, [k(list(SCALARS)[j])], (), rows))
             self.scalars[j] = (rows, family)
             bad[rows] |= family.bad()
         self.good = ~bad
+        self._failed: np.ndarray | None = None
         frags.publish()
 
     def _param_codes(self) -> np.ndarray | None:
@@ -169,12 +171,15 @@ class Parts:
 
     def failed(self) -> np.ndarray:
         """``event.outcome`` is failure: a non-empty errorCode string, or a failed console login."""
+        if self._failed is not None:
+            return self._failed
         k = self.keys.index("errorCode")
         error = (self.kinds[:, k] == STR) & (self.ve[:, k] - self.vs[:, k] > 2)
         login = np.array([bool(a and a[1]) for a in self.params.answers] or [False], bool)
         failed = error.copy()
         failed[self.param_rows] |= login[self.params.codes] if len(self.params.codes) else False
-        return failed[self.good]
+        self._failed = failed[self.good]
+        return self._failed
 
     def compiled_params(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rendered by the kernel, start, end into ``param_bytes``) per good row."""

@@ -49,6 +49,25 @@ def usable(data, a, b):  # noqa: ANN001, ANN202
 
 
 @nb.njit(cache=True)
+def render_bound(fr, off, lit, vs, ve, pstart, pend):  # noqa: ANN001, ANN201
+    """Bytes ``render_trail`` may write at most: every fragment and literal of each row, its record spans twice
+    (each is copied at most once, the scalars' targets are literals), its parameters and 64 bytes of slack."""
+    n = len(fr)
+    total = 8 + 64 * n
+    per_row = 0
+    for f in lit:
+        per_row += off[f + 1] - off[f]
+    total += n * per_row
+    for r in range(n):
+        for j in range(fr.shape[1]):
+            total += off[fr[r, j] + 1] - off[fr[r, j]]
+        for k in range(vs.shape[1]):
+            total += 2 * (ve[r, k] - vs[r, k])
+        total += pend[r] - pstart[r]
+    return total
+
+
+@nb.njit(cache=True)
 def render_trail(data, vs, ve, kinds, ids, include_id, fr, fail, buf, off, lit, skeys, keys, compiled, pstart, pend,
                  pbytes, out):  # noqa: ANN001, ANN201, C901
     """NDJSON of every row into ``out``; returns each line's end offset.
