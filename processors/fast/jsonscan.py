@@ -271,11 +271,17 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others
         p = _ws(data, p + 1, b)
         ok = False
         while p < b and data[p] == 34:
-            kend, esc = _string(data, p + 1, b)
-            if kend < 0 or esc:
-                break
             k = order[at] if at < MAX_KEYS else -1
-            if k < 0 or off[k + 1] - off[k] != kend - 1 - (p + 1) or not same(buf, off[k], data, p + 1, kend - p - 2):
+            if k >= 0:  # the key at this position on the previous line: its bytes and a closing quote?
+                kend = p + 1 + off[k + 1] - off[k]
+                if kend < b and data[kend] == 34 and same(buf, off[k], data, p + 1, kend - p - 1):
+                    kend += 1  # a known key's bytes are plain: this is the string _string would find
+                else:
+                    k = -1
+            if k < 0:
+                kend, esc = _string(data, p + 1, b)
+                if kend < 0 or esc:
+                    break
                 k = _lookup(data, p + 1, kend - 1, buf, off, slots)
                 if at < MAX_KEYS:
                     order[at] = k
