@@ -114,9 +114,11 @@ class Parts:
         """The scanner's codes of the parameter keys, a column per ``PARAM_KEYS`` (-1: not interned)."""
         if self.codes is None:
             return None
-        columns = np.array([COLUMN.get(name, len(INTERNED)) for name in PARAM_KEYS], np.int64)
-        padded = np.concatenate((self.codes, np.full((len(self.codes), 1), -1, np.int64)), axis=1)
-        return np.ascontiguousarray(padded[:, columns])
+        codes = np.full((len(self.codes), len(PARAM_KEYS)), -1, np.int64)
+        for p, name in enumerate(PARAM_KEYS):
+            if name in COLUMN:
+                codes[:, p] = self.codes[:, COLUMN[name]]
+        return codes
 
     def _answers(self, table: Any, keys: list[int], extra: tuple[np.ndarray, ...], rows: np.ndarray | None = None
                  ) -> tuple[np.ndarray, list[Any]]:
