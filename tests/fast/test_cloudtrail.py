@@ -59,7 +59,7 @@ def assert_same(make_chain: Callable[..., ProcessorChain], lines: list[bytes], p
                for i, line in enumerate(lines) if line.strip()]
     reference = make_chain(params_mode).process(records)
     want = {e.id: orjson.dumps({"_id": e.id, **e.doc}) for e in reference.events}
-    rendered = bytes(batch.ndjson).splitlines()
+    rendered = batch.rendered().splitlines()
     got = {orjson.loads(line)["_id"]: line for line in rendered}
     assert len(got) == batch.documents == len(rendered)
     got.update({e.id: orjson.dumps({"_id": e.id, **e.doc}) for e in batch.slow.events})
@@ -221,7 +221,7 @@ def test_columns_and_times_are_what_the_detectors_read_from_the_documents(
     lines = generated(1500, seed=4)
     lines += [m for line in lines[:150] for m in _mutations(rng, line)]
     batch = CloudTrailFastPath(make_chain()).process("file", PATH, b"\n".join(lines) + b"\n", 1, {})
-    docs = [orjson.loads(line) for line in bytes(batch.ndjson).splitlines()]
+    docs = [orjson.loads(line) for line in batch.rendered().splitlines()]
     assert batch.documents == len(docs) > 1500
     for path in sorted(SCHEMA.fields):
         codes, values = batch.values(path)
