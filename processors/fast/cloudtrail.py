@@ -47,7 +47,7 @@ from processors.fast.trail_columns import FIELDS, TOP_LEVEL, TrailColumns
 from processors.fast.trail_frags import TrailFragments
 from processors.fast.trail_parts import INTERNED, block_parts
 from processors.fast.trail_render import LITERALS, render_bound, render_trail
-from processors.fast.vpcflow import RenderBuffer
+from processors.fast.vpcflow import FastBatch, RenderBuffer
 from processors.fast.words import byte_positions
 from processors.parsers.cloudtrail import PARAMS, SCALARS
 from streams.core import metrics
@@ -124,12 +124,7 @@ class TrailBatch(BlockBatch):
 
         Each chunk's bytes are valid until the next chunk is rendered (one reused buffer per fast path).
         """
-        rendering = self.rendering
-        if rendering is None:
-            return
-        for a in range(0, self.documents, rows):
-            b = min(a + rows, self.documents)
-            yield rendering.chunk(a, b), b - a
+        return FastBatch.chunks(self, rows)  # VPC flow's: ``rendering.chunk(a, b)`` over the documents
 
     def release(self) -> None:
         BlockBatch.release(self)
