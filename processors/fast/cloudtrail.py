@@ -46,7 +46,7 @@ from processors.fast.scan import _line_bounds
 from processors.fast.trail_columns import FIELDS, TOP_LEVEL, TrailColumns
 from processors.fast.trail_frags import TrailFragments
 from processors.fast.trail_parts import INTERNED, block_parts
-from processors.fast.trail_render import LITERALS, render_bound, render_trail
+from processors.fast.trail_render import LITERALS, render_bounds, render_trail
 from processors.fast.vpcflow import FastBatch, RenderBuffer
 from processors.fast.words import byte_positions
 from processors.parsers.cloudtrail import PARAMS, SCALARS
@@ -99,13 +99,13 @@ class TrailRendering:
     pend: np.ndarray
     pbytes: np.ndarray
     buffer: RenderBuffer
+    bounds: np.ndarray  # ``trail_render.render_bounds``
 
     def chunk(self, a: int, b: int) -> memoryview:
-        vs, ve, fr, pstart, pend = self.vs[a:b], self.ve[a:b], self.fr[a:b], self.pstart[a:b], self.pend[a:b]
-        out = self.buffer.get(int(render_bound(fr, self.off, self.lit, vs, ve, pstart, pend)))
-        ends = render_trail(self.data, vs, ve, self.kinds[a:b], self.ids[a:b], self.include_id, fr, self.fail[a:b],
-                            self.buf, self.off, self.lit, SCALAR_KEYS, COPIED, self.compiled[a:b], pstart, pend,
-                            self.pbytes, out)
+        out = self.buffer.get(int(self.bounds[b] - self.bounds[a]) + 8)
+        ends = render_trail(self.data, self.vs[a:b], self.ve[a:b], self.kinds[a:b], self.ids[a:b], self.include_id,
+                            self.fr[a:b], self.fail[a:b], self.buf, self.off, self.lit, SCALAR_KEYS, COPIED,
+                            self.compiled[a:b], self.pstart[a:b], self.pend[a:b], self.pbytes, out)
         return memoryview(out[: int(ends[-1])])
 
 
@@ -214,7 +214,8 @@ class CloudTrailFastPath:
         fr, fail, buf, off, lit = parts.render_inputs(self.literals)
         compiled, pstart, pend = parts.compiled_params()
         out.rendering = TrailRendering(data, vs, ve, kinds, ids, self.include_id, fr, fail, buf, off, lit, compiled,
-                                       pstart, pend, parts.param_bytes, self.buffer)
+                                       pstart, pend, parts.param_bytes, self.buffer,
+                                       render_bounds(fr, off, lit, vs, ve, pstart, pend))
         out.documents, out.ids = n, ids
         out.epochs = parts.epochs
         out.source = TrailColumns(KEYS, data, vs, ve, kinds, parts)

@@ -49,22 +49,24 @@ def usable(data, a, b):  # noqa: ANN001, ANN202
 
 
 @nb.njit(cache=True)
-def render_bound(fr, off, lit, vs, ve, pstart, pend):  # noqa: ANN001, ANN201
-    """Bytes ``render_trail`` may write at most: every fragment and literal of each row, its record spans twice
-    (each is copied at most once, the scalars' targets are literals), its parameters and 64 bytes of slack."""
+def render_bounds(fr, off, lit, vs, ve, pstart, pend):  # noqa: ANN001, ANN201
+    """Cumulative bytes ``render_trail`` may write at most for the rows before each row (n + 1 offsets): every
+    fragment and literal of a row, its record spans twice (each is copied at most once, the scalars' targets
+    are literals), its parameters and 64 bytes of slack; rows ``a:b`` need ``bounds[b] - bounds[a] + 8``."""
     n = len(fr)
-    total = 8 + 64 * n
-    per_row = 0
+    per_row = 64
     for f in lit:
         per_row += off[f + 1] - off[f]
-    total += n * per_row
+    bounds = np.empty(n + 1, np.int64)
+    bounds[0] = 0
     for r in range(n):
+        total = per_row + pend[r] - pstart[r]
         for j in range(fr.shape[1]):
             total += off[fr[r, j] + 1] - off[fr[r, j]]
         for k in range(vs.shape[1]):
             total += 2 * (ve[r, k] - vs[r, k])
-        total += pend[r] - pstart[r]
-    return total
+        bounds[r + 1] = bounds[r] + total
+    return bounds
 
 
 @nb.njit(cache=True)
