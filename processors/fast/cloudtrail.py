@@ -20,10 +20,10 @@ with line number and reason, is the reference's own.
 >>> block = (b'{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets",'
 ...          b'"awsRegion":"eu-west-1","sourceIPAddress":"s3.amazonaws.com","recipientAccountId":"1"}\\n{"bad": }\\n')
 >>> batch = fast.process("file", "ct.log", block, 1, {})
->>> doc = orjson.loads(bytes(batch.ndjson)); doc["event"]["action"], doc["cloud"]["service"], doc["service"]
+>>> doc = orjson.loads(batch.rendered()); doc["event"]["action"], doc["cloud"]["service"], doc["service"]
 ('ListBuckets', {'name': 's3'}, {'name': 's3.amazonaws.com'})
 >>> record = Record(block.split(b"\\n")[0], Position("file", "ct.log", "", "1"), 0.0, {})
->>> bytes(batch.ndjson) == orjson.dumps(chain.process([record]).events[0].doc) + b"\\n"  # the reference's bytes
+>>> batch.rendered() == orjson.dumps(chain.process([record]).events[0].doc) + b"\\n"  # the reference's bytes
 True
 >>> [(d.position.offset, d.reason) for d in batch.slow.dead_letters], batch.values("event.action")[1]
 ([('2', 'invalid_json')], ['ListBuckets'])
@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,20 +40,21 @@ import numpy as np
 
 from processors.chain import ProcessorChain
 from processors.fast.base import BlockBatch, Schema, register_fast_path
-from processors.fast.buffers import Reusable
 from processors.fast.jsonscan import BLANK, FAST, NULL, STR, KeyTable
 from processors.fast.render import event_ids
 from processors.fast.scan import _line_bounds
 from processors.fast.trail_columns import FIELDS, TOP_LEVEL, TrailColumns
 from processors.fast.trail_frags import TrailFragments
 from processors.fast.trail_parts import INTERNED, block_parts
-from processors.fast.trail_render import LITERALS, render_trail
+from processors.fast.trail_render import LITERALS, render_bounds, render_trail
+from processors.fast.vpcflow import FastBatch, RenderBuffer
 from processors.fast.words import byte_positions
 from processors.parsers.cloudtrail import PARAMS, SCALARS
 from streams.core import metrics
 from streams.core.model import Position, Record
 
 DATASET = "aws.cloudtrail"
+CHUNK_ROWS = 512  # documents rendered at once (~1.3 MB of NDJSON): in cache when the sink copies them out
 SUPPORTED_ENRICHERS = {"network", "geoip"}  # they read source/destination only (trail_frags relies on it)
 OTHER_KEYS = ("eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent", "eventID",
               "userIdentity", "resources")
@@ -62,6 +64,10 @@ DECODER_KEYS = ["messageType", "awslogs", "Records", "records", "digestPublicKey
 KEYS = KeyTable([*SCALARS, *PARAMS, *OTHER_KEYS], others=DECODER_KEYS)  # other keys: the parser ignores them
 SCALAR_KEYS = np.array([KEYS.index(k) for k in SCALARS], np.int64)
 COPIED = np.array([KEYS.index(k) for k in ("awsRegion", "eventID", "userAgent", "recipientAccountId")], np.int64)
+# values that repeat across records (principals, TLS details, clients, request parameters of the same calls): the
+# scanner takes a repeat without walking it; responseElements, ids and times are mostly unique or short
+REMEMBERED = ("userIdentity", "tlsDetails", "requestParameters", "resources", "userAgent", "additionalEventData",
+              "serviceEventDetails", "insightDetails", "edgeDeviceDetails", "errorMessage")
 STRICT = np.array([KEYS.index(k) for k in ("awsRegion", "eventID", "userAgent", "recipientAccountId", "errorCode")])
 
 
@@ -74,12 +80,55 @@ SCHEMA = Schema(DATASET, frozenset(FIELDS), _absent, frozenset({"@timestamp"}))
 
 
 @dataclass(slots=True)
+class TrailRendering:
+    """The render kernel's inputs for a block's fast rows; ``chunk(a, b)`` renders rows ``a:b`` into ``buffer``."""
+
+    data: np.ndarray
+    vs: np.ndarray
+    ve: np.ndarray
+    kinds: np.ndarray
+    ids: np.ndarray
+    include_id: bool
+    fr: np.ndarray
+    fail: np.ndarray
+    buf: np.ndarray
+    off: np.ndarray
+    lit: np.ndarray
+    compiled: np.ndarray
+    pstart: np.ndarray
+    pend: np.ndarray
+    pbytes: np.ndarray
+    buffer: RenderBuffer
+    bounds: np.ndarray  # ``trail_render.render_bounds``
+
+    def chunk(self, a: int, b: int) -> memoryview:
+        out = self.buffer.get(int(self.bounds[b] - self.bounds[a]) + 8)
+        ends = render_trail(self.data, self.vs[a:b], self.ve[a:b], self.kinds[a:b], self.ids[a:b], self.include_id,
+                            self.fr[a:b], self.fail[a:b], self.buf, self.off, self.lit, SCALAR_KEYS, COPIED,
+                            self.compiled[a:b], self.pstart[a:b], self.pend[a:b], self.pbytes, out)
+        return memoryview(out[: int(ends[-1])])
+
+
+@dataclass(slots=True)
 class TrailBatch(BlockBatch):
-    """One block: rendered documents of the fast rows, the reference result of the others, columns."""
+    """One block: documents of the fast rows (rendered chunk by chunk on delivery), the reference result of the
+    others, columns."""
 
     schema = SCHEMA
     source: TrailColumns | None = None
     epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
+    rendering: TrailRendering | None = None
+
+    def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[bytes | memoryview, int]]:
+        """(NDJSON bytes, documents) of the fast rows, ``rows`` documents at a time, in row order.
+
+        Each chunk's bytes are valid until the next chunk is rendered (one reused buffer per fast path).
+        """
+        return FastBatch.chunks(self, rows)  # VPC flow's: ``rendering.chunk(a, b)`` over the documents
+
+    def release(self) -> None:
+        BlockBatch.release(self)
+        self.rendering = None
 
     def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
         assert self.source is not None
@@ -125,12 +174,12 @@ class CloudTrailFastPath:
         self.include_id = include_id
         self.frags = TrailFragments(chain.parsers.get("cloudtrail"), chain.enrichers)
         self.literals = [*LITERALS, *(b',"' + t.encode() + b'":' for t in SCALARS.values())]
-        self.buffers = Reusable(lambda size: np.empty(size, np.uint8))  # rendered NDJSON of a block
+        self.buffer = RenderBuffer()  # one chunk of NDJSON at a time (``TrailBatch.chunks``)
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> TrailBatch:
         data = np.frombuffer(block, np.uint8)
         starts, ends = _line_bounds(data, byte_positions(data, 10))  # scan.split_lines without a 4 MB temporary
-        status, vs, ve, kinds, codes = KEYS.scan_interned(data, starts, ends, INTERNED)
+        status, vs, ve, kinds, codes = KEYS.scan_interned(data, starts, ends, INTERNED, REMEMBERED)
         strict = kinds[:, STRICT]
         region = KEYS.index("awsRegion")
         ok = (status == FAST) & ((strict <= NULL) | (strict == STR)).all(axis=1) & (kinds[:, region] == STR)
@@ -163,14 +212,10 @@ class CloudTrailFastPath:
         ids = np.empty((n, 32), np.uint8)
         event_ids(np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8), numbers, ids)
         fr, fail, buf, off, lit = parts.render_inputs(self.literals)
-        lengths = np.diff(off)
         compiled, pstart, pend = parts.compiled_params()
-        bound = int(lengths[fr].sum()) + n * int(lengths[lit].sum()) + 2 * int((ve - vs).sum()) + 64 * n + 8
-        bound += int((pend - pstart).sum())
-        out_buf = self.buffers.get(bound)  # a pooled buffer once its last block is written (no page faults)
-        line_ends = render_trail(data, vs, ve, kinds, ids, self.include_id, fr, fail, buf, off, lit,
-                                 SCALAR_KEYS, COPIED, compiled, pstart, pend, parts.param_bytes, out_buf)
-        out.ndjson = memoryview(out_buf[: int(line_ends[-1])])
+        out.rendering = TrailRendering(data, vs, ve, kinds, ids, self.include_id, fr, fail, buf, off, lit, compiled,
+                                       pstart, pend, parts.param_bytes, self.buffer,
+                                       render_bounds(fr, off, lit, vs, ve, pstart, pend))
         out.documents, out.ids = n, ids
         out.epochs = parts.epochs
         out.source = TrailColumns(KEYS, data, vs, ve, kinds, parts)

@@ -36,6 +36,8 @@ from processors.fast.words import first_special, load, same, span_hash
 FAST, SLOW, BLANK = 0, 1, 2
 ABSENT, NULL, STR, STR_ESC, TRUE, FALSE, NUM, OBJ, ARR = range(9)
 MAX_DEPTH = 64
+WAYS = 8  # remembered values per key (``KeyTable.scan_interned``)
+MIN_REMEMBERED = 16  # shorter values are walked: comparing them costs about as much
 
 
 @nb.njit(cache=True)
@@ -83,13 +85,15 @@ class KeyTable:
         """(status, value starts, value ends, kinds) per line; spans are offsets into ``data``."""
         return self.scan_interned(data, starts, ends, {})[:4]
 
-    def scan_interned(self, data: np.ndarray, starts: np.ndarray, ends: np.ndarray, interned: dict[str, bool]
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def scan_interned(self, data: np.ndarray, starts: np.ndarray, ends: np.ndarray, interned: dict[str, bool],
+                      remembered: tuple[str, ...] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``scan`` that also interns the values of the keys ``interned`` names (``processors.fast.spantable``).
 
         ``interned``: key -> only values of kind NUM, OBJ, ARR or STR_ESC. The fifth array has a column per
         interned key (in the dict's order): the span's code, -1 when not interned (absent key, other kind),
-        ``spantable.FULL`` when the table was full.
+        ``spantable.FULL`` when the table was full. ``remembered``: keys whose long string, object and array
+        values repeat (identities, TLS details, user agents): the scanner keeps the last ``WAYS`` distinct
+        values of each and takes a value equal to one of them without walking it (see ``_recall``).
         """
         n, k = len(starts), len(self.keys)
         vs = np.zeros((n, k), np.int64)
@@ -100,11 +104,15 @@ class KeyTable:
         for j, (key, valued) in enumerate(interned.items()):
             hcol[self.index(key)], hvalued[self.index(key)] = j, valued
         codes = np.full((n, len(interned)), -1, np.int64)
+        rcol = np.full(k, -1, np.int64)
+        for j, key in enumerate(remembered):
+            rcol[self.index(key)] = j
+        memory = (rcol, np.full((max(len(remembered), 1), WAYS, 4), -1, np.int64), np.zeros(max(len(remembered), 1), np.int64))
         width = int((ends - starts).max(initial=0))
         work = (np.empty(2 * width + 16, np.uint8), np.empty(width + 16, np.uint8), *scratch())
         status = scan_objects(data, starts, ends, self.buf, self.off, self.slots, vs, ve, kinds, self.skip_others,
                               self.other_buf, self.other_off, self.other_slots, work,
-                              (hcol, hvalued, codes, span_table(n if len(interned) else 0)))
+                              (hcol, hvalued, codes, span_table(n if len(interned) else 0)), memory)
         return status, vs, ve, kinds, codes
 
 
@@ -223,10 +231,28 @@ def _value(data, p, b):  # noqa: ANN001, ANN202
     return -1, 0
 
 
+@nb.njit(inline="always")
+def _recall(data, p, b, ways):  # noqa: ANN001, ANN202
+    """The way whose remembered value the bytes at ``p`` repeat, or -1.
+
+    A string, object or array ends where its own bytes say (the closing quote or bracket), so bytes at ``p``
+    equal to a value the scanner accepted before are that value, with its end, kind and code. The last word
+    is compared first: remembered values of a key often share long prefixes (TLS details, role sessions).
+    """
+    for w in range(len(ways)):
+        a = ways[w, 0]
+        length = ways[w, 1] - a
+        if a >= 0 and p + length <= b and load(data, a + length - 8) == load(data, p + length - 8) \
+                and same(data, a, data, p, length):
+            return w
+    return -1
+
+
 @nb.njit(cache=True)
 def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others, obuf, ooff, oslots,  # noqa: ANN001, ANN201, C901
-                 scratch, interning):
+                 scratch, interning, memory):
     n = len(starts)
+    rcol, ways, turn = memory
     jbuf, cbuf, kstart, klen, stack = scratch
     hcol, hvalued, codes, table = interning
     status = np.empty(n, np.int8)
@@ -245,11 +271,17 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others
         p = _ws(data, p + 1, b)
         ok = False
         while p < b and data[p] == 34:
-            kend, esc = _string(data, p + 1, b)
-            if kend < 0 or esc:
-                break
             k = order[at] if at < MAX_KEYS else -1
-            if k < 0 or off[k + 1] - off[k] != kend - 1 - (p + 1) or not same(buf, off[k], data, p + 1, kend - p - 2):
+            if k >= 0:  # the key at this position on the previous line: its bytes and a closing quote?
+                kend = p + 1 + off[k + 1] - off[k]
+                if kend < b and data[kend] == 34 and same(buf, off[k], data, p + 1, kend - p - 1):
+                    kend += 1  # a known key's bytes are plain: this is the string _string would find
+                else:
+                    k = -1
+            if k < 0:
+                kend, esc = _string(data, p + 1, b)
+                if kend < 0 or esc:
+                    break
                 k = _lookup(data, p + 1, kend - 1, buf, off, slots)
                 if at < MAX_KEYS:
                     order[at] = k
@@ -264,13 +296,20 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others
             p = _ws(data, p + 1, b)
             if p >= b:
                 break
-            end, kind = _value(data, p, b)
-            if end < 0:
-                break
+            m = rcol[k] if k >= 0 else -1
+            w = _recall(data, p, b, ways[m]) if m >= 0 else -1
+            if w >= 0:  # equal to a value seen before: same end, kind and code
+                end, kind = p + ways[m, w, 1] - ways[m, w, 0], ways[m, w, 2]
+            else:
+                end, kind = _value(data, p, b)
+                if end < 0:
+                    break
             if k >= 0:
                 vs[r, k], ve[r, k], kinds[r, k] = p, end, kind
                 j = hcol[k]
-                if j >= 0 and (not hvalued[k] or kind == NUM or kind == OBJ or kind == ARR or kind == STR_ESC):
+                if w >= 0 and j >= 0:
+                    codes[r, j] = ways[m, w, 3]
+                elif j >= 0 and (not hvalued[k] or kind == NUM or kind == OBJ or kind == ARR or kind == STR_ESC):
                     # the value's bytes are in cache now; most keys repeat the previous line's value
                     if last[j, 2] >= 0 and last[j, 1] - last[j, 0] == end - p and same(data, last[j, 0], data, p,
                                                                                         end - p):
@@ -278,6 +317,11 @@ def scan_objects(data, starts, ends, buf, off, slots, vs, ve, kinds, skip_others
                     else:
                         codes[r, j] = intern(data, p, end, table)
                         last[j, 0], last[j, 1], last[j, 2] = p, end, codes[r, j]
+                if m >= 0 and w < 0 and end - p >= MIN_REMEMBERED and (kind == STR or kind == OBJ or kind == ARR):
+                    w = turn[m]
+                    turn[m] = (w + 1) % WAYS
+                    ways[m, w, 0], ways[m, w, 1], ways[m, w, 2] = p, end, kind
+                    ways[m, w, 3] = codes[r, j] if j >= 0 else -1
             elif transform(data, p, end, jbuf, 0, cbuf, 0, kstart, klen, stack)[0] < 0:
                 break  # an ignored key's value must still be one the reference reads without error
             p = _ws(data, end, b)

@@ -23,6 +23,8 @@ distinct combination.
 >>> codes, firsts = int_codes(np.array([[0, 5], [1, 5], [0, 5], [0, 6]]))
 >>> codes.tolist(), firsts.tolist()
 ([0, 1, 0, 2], [0, 1, 3])
+>>> [a.tolist() for a in int_codes(np.array([[4], [-1], [4], [7], [-1]]))]
+[[0, 1, 0, 2, 1], [0, 1, 3]]
 """
 
 from __future__ import annotations
@@ -70,7 +72,29 @@ def intern(data, a, z, state):  # noqa: ANN001, ANN201
 
 def int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(code per row, first row per code) of the distinct rows of an (n, m) int64 matrix, in order of first
-    appearance (``words.row_codes`` with no spans)."""
+    appearance (``words.row_codes`` with no spans; one column of small codes: an array look-up)."""
     n = len(values)
+    values = np.ascontiguousarray(values, np.int64)
+    if values.shape[1] == 1 and n:
+        low, high = int(values.min()), int(values.max())
+        if high - low < 8 * n + 64:
+            return _dense_codes(values[:, 0], low, high - low + 1)
     none = np.zeros((n, 0), np.int64)
-    return row_codes(_NO_BYTES, none, none, _NO_COLUMNS, np.ascontiguousarray(values, np.int64))
+    return row_codes(_NO_BYTES, none, none, _NO_COLUMNS, values)
+
+
+@nb.njit(cache=True)
+def _dense_codes(values, low, size):  # noqa: ANN001, ANN202
+    index = np.full(size, -1, np.int64)
+    codes = np.empty(len(values), np.int64)
+    firsts = np.empty(len(values), np.int64)
+    count = 0
+    for i in range(len(values)):
+        v = values[i] - low
+        c = index[v]
+        if c < 0:
+            c = count
+            index[v], firsts[c] = c, i
+            count += 1
+        codes[i] = c
+    return codes, firsts[:count]

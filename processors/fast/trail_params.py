@@ -48,9 +48,21 @@ def _key(out, pos, tbuf, toff, p):  # noqa: ANN001, ANN202
     return _put(out, pos, 58)
 
 
+def render_params(data: np.ndarray, vs: np.ndarray, ve: np.ndarray, kinds: np.ndarray, pkeys: np.ndarray,
+                  targets: tuple[np.ndarray, np.ndarray], text: bool, flat: bool, codes: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ok per row, row offsets into the output, output): the parameter members of each row (see the module doc).
+
+    ``codes``: per row and parameter key, a code equal for equal value bytes (the scanner's interned codes;
+    negative: none): a value seen before in the block reuses its transform instead of walking it again.
+    """
+    if codes is None:
+        codes = np.full((len(vs), 4), -1, np.int64)
+    return _render_params(data, vs, ve, kinds, pkeys, targets, text, flat, codes)
+
+
 @nb.njit(cache=True)
-def render_params(data, vs, ve, kinds, pkeys, targets, text, flat):  # noqa: ANN001, ANN201, C901
-    """(ok per row, row offsets into the output, output): the parameter members of each row (see the module doc)."""
+def _render_params(data, vs, ve, kinds, pkeys, targets, text, flat, codes):  # noqa: ANN001, ANN202, C901, PLR0912, PLR0915
     n = len(vs)
     tbuf, toff = targets
     total = 0
@@ -60,49 +72,56 @@ def render_params(data, vs, ve, kinds, pkeys, targets, text, flat):  # noqa: ANN
     out = np.empty(3 * total + 160 * n + 16, np.uint8)
     offsets = np.zeros(n + 1, np.int64)
     ok = np.zeros(n, np.bool_)
-    width = 1
-    for r in range(n):
-        for p in range(4):
-            width = max(width, ve[r, pkeys[p]] - vs[r, pkeys[p]])
-    jbuf = np.empty((4, 2 * width + 8), np.uint8)  # ", " for "," makes java text at most 1.5x the JSON
-    cbuf = np.empty((4, width + 8), np.uint8)
+    # every transformed value gets its own room in ``work`` (java text at most 2x the JSON, compact JSON at most
+    # 1x): a later row with the same code points at it (``memo``: java start and length, compact start and length, good)
+    work = np.empty(3 * total + 24 * 4 * n + 16, np.uint8)
+    memo = np.full((4, codes.max() + 2 if n else 1, 5), -1, np.int64)
+    jstart = np.zeros(4, np.int64)
     jlen = np.zeros(4, np.int64)
+    cstart = np.zeros(4, np.int64)
     clen = np.zeros(4, np.int64)
     kstart = np.empty(MAX_KEYS, np.int64)
     klen = np.empty(MAX_KEYS, np.int64)
     stack = np.empty((3, MAX_DEPTH + 1), np.int64)
     pos = 0
+    wpos = 0
     for r in range(n):
         good = True
-        dicts = 0
         for p in range(4):
             k = pkeys[p]
             kind = kinds[r, k]
             jlen[p] = -1
             if kind == ABSENT or kind == NULL:
                 continue
-            a, b = vs[r, k], ve[r, k]
-            if p == 1:  # the outcome reads responseElements.ConsoleLogin: the tables decide
-                for i in range(a, b - len(_LOGIN) + 1):
-                    if data[i] == 34 and data[i + 1] == 67:
-                        same = True
-                        for j in range(len(_LOGIN)):
-                            if data[i + j] != _LOGIN[j]:
-                                same = False
-                                break
-                        if same:
-                            good = False
-            if kind == STR:  # no backslash (jsonscan): the text is the body
-                jl, cl = copy(jbuf[p], 0, data, a + 1, b - 1), 0
-            else:
-                jl, cl = transform(data, a, b, jbuf[p], 0, cbuf[p], 0, kstart, klen, stack)
-                if jl < 0:
+            code = codes[r, p]
+            if code >= 0 and memo[p, code, 0] >= 0:
+                if memo[p, code, 4] == 0:
                     good = False
-            if not good:
+                    break
+                jstart[p], jlen[p], cstart[p], clen[p] = memo[p, code, 0], memo[p, code, 1], memo[p, code, 2], memo[p, code, 3]
+                continue
+            a, b = vs[r, k], ve[r, k]
+            js = wpos
+            cs = js + 2 * (b - a) + 8
+            wpos = cs + (b - a) + 8
+            valid = True
+            if p == 1:  # the outcome reads responseElements.ConsoleLogin: the tables decide
+                valid = not _has_login(data, a, b)
+            if kind == STR:  # no backslash (jsonscan): the text is the body
+                jl, cl = copy(work, js, data, a + 1, b - 1) - js, 0
+            else:
+                jl, cl = transform(data, a, b, work, js, work, cs, kstart, klen, stack)
+                if jl < 0:
+                    valid = False
+                else:
+                    jl, cl = jl - js, cl - cs
+            if code >= 0:
+                memo[p, code, 0], memo[p, code, 1], memo[p, code, 2], memo[p, code, 3] = js, jl, cs, cl
+                memo[p, code, 4] = valid
+            if not valid:
+                good = False
                 break
-            jlen[p], clen[p] = jl, cl
-            if kind == OBJ and cl > 2:
-                dicts += 1
+            jstart[p], jlen[p], cstart[p], clen[p] = js, jl, cs, cl
         if not good:
             offsets[r + 1] = pos
             continue
@@ -114,7 +133,7 @@ def render_params(data, vs, ve, kinds, pkeys, targets, text, flat):  # noqa: ANN
             if text:
                 pos = _key(out, _put(out, pos, 44), tbuf, toff, p)
                 pos = _put(out, pos, 34)
-                pos = copy(out, pos, jbuf[p], 0, jlen[p])
+                pos = copy(out, pos, work, jstart[p], jstart[p] + jlen[p])
                 pos = _put(out, pos, 34)
             if flat and not flat_done and kinds[r, pkeys[p]] == OBJ and clen[p] > 2:
                 flat_done = True
@@ -127,7 +146,22 @@ def render_params(data, vs, ve, kinds, pkeys, targets, text, flat):  # noqa: ANN
                             pos = _put(out, pos, 44)
                         first = False
                         pos = _key(out, pos, tbuf, toff, q)
-                        pos = copy(out, pos, cbuf[q], 0, clen[q])
+                        pos = copy(out, pos, work, cstart[q], cstart[q] + clen[q])
                 pos = _put(out, pos, 125)
         offsets[r + 1] = pos
     return ok, offsets, out
+
+
+@nb.njit(inline="always")
+def _has_login(data, a, b):  # noqa: ANN001, ANN202
+    """Whether ``"ConsoleLogin"`` occurs in ``data[a:b]``."""
+    for i in range(a, b - len(_LOGIN) + 1):
+        if data[i] == 34 and data[i + 1] == 67:
+            found = True
+            for j in range(len(_LOGIN)):
+                if data[i + j] != _LOGIN[j]:
+                    found = False
+                    break
+            if found:
+                return True
+    return False

@@ -26,11 +26,14 @@ from processors.fast.words import row_codes
 from processors.parsers.cloudtrail import PARAMS as PARAM_KEYS
 from processors.parsers.cloudtrail import SCALARS
 
-VALUED = np.array([NUM, OBJ, ARR, STR_ESC], np.int8)  # scalar kinds rendered from a fragment
+VALUED = np.zeros(16, bool)  # by kind: scalar kinds rendered from a fragment
+VALUED[[NUM, OBJ, ARR, STR_ESC]] = True
 # keys whose spans the scanner interns (``KeyTable.scan_interned``): key -> only VALUED kinds; userAgent and
-# awsRegion for the detectors' columns (``trail_columns``)
+# awsRegion for the detectors' columns (``trail_columns``), the parameters that repeat for ``render_params``
+# (responseElements are mostly unique: credentials, new resource ids)
 INTERNED = {**dict.fromkeys(("eventTime", "eventSource", "eventName", "sourceIPAddress", "userIdentity",
-                             "resources", "userAgent", "awsRegion"), False), **dict.fromkeys(SCALARS, True)}
+                             "resources", "userAgent", "awsRegion", "requestParameters", "additionalEventData",
+                             "serviceEventDetails"), False), **dict.fromkeys(SCALARS, True)}
 COLUMN = {name: j for j, name in enumerate(INTERNED)}
 
 
@@ -88,7 +91,8 @@ class Parts:
         mode = frags.parser.config.params_mode
         pkeys = np.array([k(p) for p in PARAM_KEYS], np.int64)
         compiled, self.param_offsets, self.param_bytes = render_params(data, vs, ve, kinds, pkeys, TARGETS,
-                                                                       mode != "flattened", mode != "text")
+                                                                       mode != "flattened", mode != "text",
+                                                                       self._param_codes())
         self.compiled = compiled & ~login  # console logins read additionalEventData: the tables decide
         self.param_rows = np.flatnonzero(~self.compiled)
         self.params = Family(*self._answers(frags.params, list(pkeys), (login[self.param_rows],), self.param_rows))
@@ -96,14 +100,25 @@ class Parts:
         bad = self.ts.bad() | self.call.bad() | self.actor.bad() | self.resources.bad()
         bad[self.param_rows] |= self.params.bad()
         self.scalars: dict[int, tuple[np.ndarray, Family]] = {}
-        valued = np.isin(kinds[:, [k(name) for name in SCALARS]], VALUED)
+        valued = VALUED[kinds[:, [k(name) for name in SCALARS]]]
         for j in np.flatnonzero(valued.any(axis=0)).tolist():
             rows = np.flatnonzero(valued[:, j])
             family = Family(*self._answers(frags.scalar, [k(list(SCALARS)[j])], (), rows))
             self.scalars[j] = (rows, family)
             bad[rows] |= family.bad()
         self.good = ~bad
+        self._failed: np.ndarray | None = None
         frags.publish()
+
+    def _param_codes(self) -> np.ndarray | None:
+        """The scanner's codes of the parameter keys, a column per ``PARAM_KEYS`` (-1: not interned)."""
+        if self.codes is None:
+            return None
+        codes = np.full((len(self.codes), len(PARAM_KEYS)), -1, np.int64)
+        for p, name in enumerate(PARAM_KEYS):
+            if name in COLUMN:
+                codes[:, p] = self.codes[:, COLUMN[name]]
+        return codes
 
     def _answers(self, table: Any, keys: list[int], extra: tuple[np.ndarray, ...], rows: np.ndarray | None = None
                  ) -> tuple[np.ndarray, list[Any]]:
@@ -158,12 +173,15 @@ class Parts:
 
     def failed(self) -> np.ndarray:
         """``event.outcome`` is failure: a non-empty errorCode string, or a failed console login."""
+        if self._failed is not None:
+            return self._failed
         k = self.keys.index("errorCode")
         error = (self.kinds[:, k] == STR) & (self.ve[:, k] - self.vs[:, k] > 2)
         login = np.array([bool(a and a[1]) for a in self.params.answers] or [False], bool)
         failed = error.copy()
         failed[self.param_rows] |= login[self.params.codes] if len(self.params.codes) else False
-        return failed[self.good]
+        self._failed = failed[self.good]
+        return self._failed
 
     def compiled_params(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rendered by the kernel, start, end into ``param_bytes``) per good row."""

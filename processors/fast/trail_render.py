@@ -49,6 +49,27 @@ def usable(data, a, b):  # noqa: ANN001, ANN202
 
 
 @nb.njit(cache=True)
+def render_bounds(fr, off, lit, vs, ve, pstart, pend):  # noqa: ANN001, ANN201
+    """Cumulative bytes ``render_trail`` may write at most for the rows before each row (n + 1 offsets): every
+    fragment and literal of a row, its record spans twice (each is copied at most once, the scalars' targets
+    are literals), its parameters and 64 bytes of slack; rows ``a:b`` need ``bounds[b] - bounds[a] + 8``."""
+    n = len(fr)
+    per_row = 64
+    for f in lit:
+        per_row += off[f + 1] - off[f]
+    bounds = np.empty(n + 1, np.int64)
+    bounds[0] = 0
+    for r in range(n):
+        total = per_row + pend[r] - pstart[r]
+        for j in range(fr.shape[1]):
+            total += off[fr[r, j] + 1] - off[fr[r, j]]
+        for k in range(vs.shape[1]):
+            total += 2 * (ve[r, k] - vs[r, k])
+        bounds[r + 1] = bounds[r] + total
+    return bounds
+
+
+@nb.njit(cache=True)
 def render_trail(data, vs, ve, kinds, ids, include_id, fr, fail, buf, off, lit, skeys, keys, compiled, pstart, pend,
                  pbytes, out):  # noqa: ANN001, ANN201, C901
     """NDJSON of every row into ``out``; returns each line's end offset.

@@ -68,7 +68,10 @@ def main() -> None:
             spent.clear()
             rows, started = 0, time.process_time()
             for block in blocks:
-                rows += fast.process("file", "bench", block, 1, {}).documents
+                batch = fast.process("file", "bench", block, 1, {})
+                for _chunk in batch.chunks():  # the documents are rendered on delivery, a chunk at a time
+                    pass
+                rows += batch.documents
             total = time.process_time() - started
             if best is None or total < best[0]:
                 best = (total, dict(spent), rows)

@@ -8,12 +8,14 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pytest
 
 from detectors.fields import EventClock, field_getter
 from processors.chain import ParserSet, ProcessorChain
-from processors.fast.cloudtrail import SCHEMA, CloudTrailFastPath, build
+from processors.fast.cloudtrail import KEYS, REMEMBERED, SCHEMA, CloudTrailFastPath, build
+from processors.fast.trail_parts import INTERNED
 from processors.parsers.cloudtrail import CloudTrailConfig
 from streams.core.config import validate, validate_component
 from streams.core.model import Position, Record
@@ -57,7 +59,7 @@ def assert_same(make_chain: Callable[..., ProcessorChain], lines: list[bytes], p
                for i, line in enumerate(lines) if line.strip()]
     reference = make_chain(params_mode).process(records)
     want = {e.id: orjson.dumps({"_id": e.id, **e.doc}) for e in reference.events}
-    rendered = bytes(batch.ndjson).splitlines()
+    rendered = batch.rendered().splitlines()
     got = {orjson.loads(line)["_id"]: line for line in rendered}
     assert len(got) == batch.documents == len(rendered)
     got.update({e.id: orjson.dumps({"_id": e.id, **e.doc}) for e in batch.slow.events})
@@ -141,6 +143,33 @@ def test_mutated_records_take_the_reference_path_or_render_identically(make_chai
     assert_same(make_chain, mutated, first_line=1000)
 
 
+def _scans(lines: list[bytes], remembered: tuple[str, ...]) -> list[np.ndarray]:
+    data = np.frombuffer(b"\n".join(lines) + b"\n", np.uint8)
+    ends = np.flatnonzero(data == 10)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    return list(KEYS.scan_interned(data, starts, ends, INTERNED, remembered))
+
+
+def test_remembered_values_scan_as_walked_values() -> None:
+    """A value taken from the scanner's memory has the span, kind and code the walk gives it, whatever follows."""
+    rng = random.Random(13)
+    lines = generated(600, seed=5)
+    lines += [m for line in lines[:100] for m in _mutations(rng, line)]
+    identity = b'{"type":"IAMUser","principalId":"AIDA1","arn":"arn:aws:iam::1:user/x","userName":"x"}'
+    tls = b'{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"%s"}'
+    for follow in (b"}", b',"eventName":"A"}', b'}}', b',}', b"", b' , "userAgent":"%s"}' % (b"u" * 40),
+                   b',"userAgent":"%s"}' % (b"u" * 40), b',"userIdentity":1}'):
+        for value in (identity, identity[:-1] + b',"x":[1,{"y":"}"}]}', identity[:-2], tls % b"a.example",
+                      tls % b"b.example", b'"%s"' % (b"v" * 30), b'"%s\\"' % (b"v" * 30), b'[{"a":"]"}, 1]'):
+            for key in (b"userIdentity", b"tlsDetails", b"userAgent", b"resources"):
+                lines.append(b'{"eventVersion":"1.08","%s":%s%s' % (key, value, follow))
+    rng.shuffle(lines)
+    plain, remembered = _scans(lines, ()), _scans(lines, REMEMBERED)
+    for walked, recalled in zip(plain, remembered, strict=True):
+        assert np.array_equal(walked, recalled)
+    assert (plain[0] == 0).sum() > 600
+
+
 PARAM_TEXTS = [b"{}", b"[]", b"null", b"true", b"7", b'"text"', b'{"a":1,"a":2}', b'{"a":{"b":1,"b":1}}', b'[{"a":1},{"a":1}]',
                b'{"a": [1, 2, {"b": null}] , "c" : "d"}', b'{"f":1.5}', b'{"e":1e3}', b'{"z":-0}', b'{"n":-12}',
                b'{"big":12345678901234567890}', b'{"s":"a\\"b"}', b'{"u":"\\u00e9"}', b'{"t":[1,]}', b'{"t":[1 2]}',
@@ -192,7 +221,7 @@ def test_columns_and_times_are_what_the_detectors_read_from_the_documents(
     lines = generated(1500, seed=4)
     lines += [m for line in lines[:150] for m in _mutations(rng, line)]
     batch = CloudTrailFastPath(make_chain()).process("file", PATH, b"\n".join(lines) + b"\n", 1, {})
-    docs = [orjson.loads(line) for line in bytes(batch.ndjson).splitlines()]
+    docs = [orjson.loads(line) for line in batch.rendered().splitlines()]
     assert batch.documents == len(docs) > 1500
     for path in sorted(SCHEMA.fields):
         codes, values = batch.values(path)
