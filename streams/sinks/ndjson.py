@@ -26,6 +26,29 @@ from streams.sinks.render import FindingFormat, finding_line, render_finding
 
 _OK = ItemResult(Outcome.OK)
 
+#: Largest single ``write()``. Measured on the CI machines (ext4, page cache):
+#: a 4-12 MB write costs 3-5x the CPU of the same bytes written 1 MiB at a
+#: time (VPC flow replay, 971 MB of documents: 0.89-0.93 s against 0.29 s;
+#: ALB, 384 MB: 0.50-0.61 s against 0.12 s); 256 KiB is no better than 1 MiB.
+WRITE_SLICE = 1 << 20
+
+
+def write_sliced(fh: IO[bytes], payload: bytes | memoryview) -> None:
+    """Write ``payload`` to ``fh`` in slices of at most ``WRITE_SLICE`` bytes.
+
+    >>> import io
+    >>> out = io.BytesIO()
+    >>> write_sliced(out, b"x" * (WRITE_SLICE * 2 + 5))
+    >>> len(out.getvalue()) == WRITE_SLICE * 2 + 5
+    True
+    """
+    if len(payload) <= WRITE_SLICE:
+        fh.write(payload)
+        return
+    view = memoryview(payload).cast("B")
+    for start in range(0, len(view), WRITE_SLICE):
+        fh.write(view[start:start + WRITE_SLICE])
+
 
 class NdjsonSinkConfig(SinkConfig):
     type: Literal["ndjson"] = "ndjson"
@@ -79,9 +102,8 @@ class NdjsonSink:
             doc = {"_id": event.id, **event.doc} if self.config.include_id else event.doc
             by_file.setdefault(pattern.format(dataset=event.dataset), []).append(dumps(doc, default=str))
         for name, lines in by_file.items():
-            fh = self.files.get(name)
-            fh.write(b"\n".join(lines))
-            fh.write(b"\n")
+            lines.append(b"")
+            write_sliced(self.files.get(name), b"\n".join(lines))
         self.files.flush()
         return [_OK] * len(events)
 
@@ -91,7 +113,7 @@ class NdjsonSink:
         ``payload`` is only valid during the call (the fast path renders the
         next chunk into the same buffer): it is written before returning.
         """
-        self.files.get(self.config.filename.format(dataset=dataset)).write(payload)
+        write_sliced(self.files.get(self.config.filename.format(dataset=dataset)), payload)
         self.files.flush()
 
     async def close(self) -> None:
