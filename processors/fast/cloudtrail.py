@@ -40,6 +40,7 @@ import numpy as np
 
 from processors.chain import ProcessorChain
 from processors.fast.base import BlockBatch, Schema, register_fast_path
+from processors.fast.buffers import RenderBuffer, render_chunks
 from processors.fast.jsonscan import BLANK, FAST, NULL, STR, KeyTable
 from processors.fast.render import event_ids
 from processors.fast.scan import _line_bounds
@@ -47,7 +48,6 @@ from processors.fast.trail_columns import FIELDS, TOP_LEVEL, TrailColumns
 from processors.fast.trail_frags import TrailFragments
 from processors.fast.trail_parts import INTERNED, block_parts
 from processors.fast.trail_render import LITERALS, render_bounds, render_trail
-from processors.fast.vpcflow import FastBatch, RenderBuffer
 from processors.fast.words import byte_positions
 from processors.parsers.cloudtrail import PARAMS, SCALARS
 from streams.core import metrics
@@ -124,7 +124,7 @@ class TrailBatch(BlockBatch):
 
         Each chunk's bytes are valid until the next chunk is rendered (one reused buffer per fast path).
         """
-        return FastBatch.chunks(self, rows)  # VPC flow's: ``rendering.chunk(a, b)`` over the documents
+        return render_chunks(self.rendering, self.documents, rows)
 
     def release(self) -> None:
         BlockBatch.release(self)

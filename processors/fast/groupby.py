@@ -6,18 +6,15 @@ row, then key field). Every group's rows stay in row order, so the
 order-dependent parts of the detectors' sketches come out the same:
 
 * ``misra_gries``: the ``TopCounter`` of each group's values, fed in row
-  order, with its counters in the dict order the Python summary leaves;
-* ``first_seen``: each group's distinct values in order of first
-  occurrence (the exact set and the sample of a ``Distinct``).
+  order, with its counters in the dict order the Python summary leaves.
+  (Each group's distinct values in order of first occurrence, for the
+  ``Distinct`` sketches, come from ``probes.probe_fold`` since round 7a.)
 
 >>> vals = np.array([1, 1, 2, 3, 1, 4, 4, 4, 5], np.int64)
 >>> bounds = np.array([0, 5, 9], np.int64)
 >>> v, c, b, t = misra_gries(vals, bounds, 2, 6)
 >>> v.tolist(), c.tolist(), b.tolist(), t.tolist()
 ([1, 4, 5], [2, 3, 1], [0, 1, 3], [5, 4])
->>> v, b = first_seen(vals, bounds, 6)
->>> v.tolist(), b.tolist()
-([1, 2, 3, 4, 5], [0, 3, 5])
 """
 
 from __future__ import annotations
@@ -67,25 +64,6 @@ def misra_gries(vals, bounds, capacity, nvalues):  # noqa: ANN001, ANN201 - numb
             pos += 1
         offsets[g + 1] = pos
     return out_v[:pos], out_c[:pos], offsets, totals
-
-
-@nb.njit(cache=True)
-def first_seen(vals, bounds, nvalues):  # noqa: ANN001, ANN201 - numba kernel
-    """(values, offsets): each group's distinct values in order of first occurrence."""
-    groups = len(bounds) - 1
-    stamp = np.full(nvalues, -1, np.int64)
-    out = np.empty(len(vals), np.int64)
-    offsets = np.zeros(groups + 1, np.int64)
-    pos = 0
-    for g in range(groups):
-        for i in range(bounds[g], bounds[g + 1]):
-            v = vals[i]
-            if stamp[v] != g:
-                stamp[v] = g
-                out[pos] = v
-                pos += 1
-        offsets[g + 1] = pos
-    return out[:pos], offsets
 
 
 @nb.njit(cache=True)

@@ -22,6 +22,7 @@ import numpy as np
 
 from processors.chain import ProcessorChain
 from processors.fast.base import BlockBatch, Schema, register_fast_path
+from processors.fast.buffers import RenderBuffer, render_chunks
 from processors.fast.render import MAX_FIXED, community_ids, event_ids, render
 from processors.fast.scan import BLANK, FAST
 from processors.fast.tables import VpcTables, port_codes
@@ -34,24 +35,7 @@ from streams.core.model import Position, Record
 SUPPORTED_ENRICHERS = {"network", "geoip", "community_id", "user_agent"}
 _ICMP4_PAIRS = {8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17, 10: 9, 9: 10}
 ICMP_PAIRS = np.array([_ICMP4_PAIRS.get(i, -1) for i in range(256)], np.int64)
-CHUNK_ROWS = 4_096  # documents rendered at once (~4 MB of NDJSON): still in cache when the sink copies it out
-
-
-class RenderBuffer:
-    """The output buffer every chunk is rendered into, reused (grown when a chunk needs more).
-
-    A fresh array per chunk cost a page fault and a zeroed page every
-    4 KB (~1 GB of NDJSON per 1M lines); a chunk's bytes are therefore only
-    valid until the next chunk is rendered.
-    """
-
-    def __init__(self) -> None:
-        self.array = np.empty(0, np.uint8)
-
-    def get(self, size: int) -> np.ndarray:
-        if len(self.array) < size:
-            self.array = np.empty(size, np.uint8)
-        return self.array
+CHUNK_ROWS = 4_096  # documents rendered at once (~4 MB of NDJSON; the sink writes it 1 MiB at a time)
 
 
 @dataclass(slots=True)
@@ -149,12 +133,7 @@ class FastBatch(BlockBatch):
 
         Each chunk's bytes are valid until the next chunk is rendered (one reused buffer).
         """
-        rendering = self.rendering
-        if rendering is None:
-            return
-        for a in range(0, self.documents, rows):
-            b = min(a + rows, self.documents)
-            yield rendering.chunk(a, b), b - a
+        return render_chunks(self.rendering, self.documents, rows)
 
 
 @register_fast_path("vpcflow")
