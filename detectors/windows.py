@@ -214,7 +214,6 @@ class WindowTable:
     def merge(self, partials: dict[tuple[int, Key], Partial], max_time: float | None) -> None:
         """Merge partial aggregates; entries of closed windows are counted as late."""
         hot, windows, closed_until = self.hot, self.windows, self.closed_until
-        hot_counts, hot_room, hot_added = hot.counts, hot.capacity, 0
         table: BoundedTable[Partial] | None = None
         table_start = None
         for (start, key), partial in partials.items():
@@ -222,14 +221,7 @@ class WindowTable:
             if start < closed_until:
                 self.late_entries += n
                 continue
-            if key in hot_counts:  # hot.add(key, n) inline for its two common cases (total added at the end)
-                hot_counts[key] += n
-                hot_added += n
-            elif len(hot_counts) < hot_room:
-                hot_counts[key] = n
-                hot_added += n
-            else:
-                hot.add(key, n)
+            hot.add(key, n)
             if start != table_start:
                 table = windows.get(start)
                 if table is None:
@@ -246,7 +238,6 @@ class WindowTable:
                 items[key] = partial
             else:
                 current.merge(partial, self.max_samples)
-        hot.total += hot_added
         if max_time is not None:
             self.advance_to(max_time - self.lateness)
 
