@@ -50,14 +50,17 @@ class CidrSet:
 
     __slots__ = ("_starts", "_ends")
 
-    def __init__(self, cidrs: Iterable[str]):
-        ranges: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+    def __init__(self, cidrs: Iterable[str] = (), ranges: Iterable[tuple[int, int, int]] = ()):
+        """From CIDR strings and/or ``(version, first, last)`` integer ranges (merged when they touch)."""
+        by_version: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
         for cidr in cidrs:
             net = ipaddress.ip_network(cidr, strict=False)
-            ranges[net.version].append((int(net.network_address), int(net.broadcast_address)))
+            by_version[net.version].append((int(net.network_address), int(net.broadcast_address)))
+        for version, first, last in ranges:
+            by_version[version].append((first, last))
         self._starts: dict[int, list[int]] = {}
         self._ends: dict[int, list[int]] = {}
-        for version, items in ranges.items():
+        for version, items in by_version.items():
             merged: list[list[int]] = []
             for first, last in sorted(items):
                 if merged and first <= merged[-1][1] + 1:
@@ -92,51 +95,34 @@ def _stdlib_ranges(name: str) -> CidrSet:
     return CidrSet(str(net) for net in nets)
 
 
-class _PublicV4:
-    """``ip.is_global and not ip.is_multicast`` for IPv4 as one ``bisect`` on integer ranges.
+def _non_public_v4() -> CidrSet:
+    """The IPv4 addresses for which ``ip.is_global and not ip.is_multicast`` is false, as merged integer ranges.
 
     The standard library answers ``is_private`` by testing the address
     against each of its ~15 special-purpose networks in turn (several
     microseconds per address, and it runs once per distinct address in the
     GeoIP enricher). The same lists, taken from ``ipaddress`` itself so they
     follow the running Python's rules (newer versions carve exceptions out
-    of the private list), are folded here into the sorted, disjoint ranges
-    of addresses that are *not* public.
+    of the private list), are folded here into one ``CidrSet``: one
+    ``bisect`` per address.
     """
+    private, exceptions = _stdlib_ranges("_private_networks"), _stdlib_ranges("_private_networks_exceptions")
+    shared, multicast = _stdlib_ranges("_public_network"), _stdlib_ranges("_multicast_network")
 
-    __slots__ = ("_starts", "_ends")
+    def public(value: int) -> bool:
+        ip = ipaddress.IPv4Address(value)
+        if shared.contains(ip) or multicast.contains(ip):
+            return False
+        return not (private.contains(ip) and not exceptions.contains(ip))
 
-    def __init__(self) -> None:
-        private, exceptions = _stdlib_ranges("_private_networks"), _stdlib_ranges("_private_networks_exceptions")
-        shared, multicast = _stdlib_ranges("_public_network"), _stdlib_ranges("_multicast_network")
-
-        def public(value: int) -> bool:
-            ip = ipaddress.IPv4Address(value)
-            if shared.contains(ip) or multicast.contains(ip):
-                return False
-            return not (private.contains(ip) and not exceptions.contains(ip))
-
-        # The answer is constant between consecutive range boundaries: test one address per piece.
-        cuts = sorted({0, 2**32} | {edge for ranges in (private, exceptions, shared, multicast)
-                                    for edge in ranges.boundaries(4)})
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-        for first, after in zip(cuts, cuts[1:], strict=False):
-            if public(first):
-                continue
-            if self._ends and self._ends[-1] == first - 1:
-                self._ends[-1] = after - 1
-            else:
-                self._starts.append(first)
-                self._ends.append(after - 1)
-
-    def __call__(self, ip: ipaddress.IPv4Address) -> bool:
-        value = int(ip)
-        index = bisect.bisect_right(self._starts, value) - 1
-        return index < 0 or value > self._ends[index]
+    # The answer is constant between consecutive range boundaries: test one address per piece.
+    cuts = sorted({0, 2**32} | {edge for ranges in (private, exceptions, shared, multicast)
+                                for edge in ranges.boundaries(4)})
+    return CidrSet(ranges=[(4, first, after - 1) for first, after in zip(cuts, cuts[1:], strict=False)
+                           if not public(first)])
 
 
-_public_v4 = _PublicV4()
+_NON_PUBLIC_V4 = _non_public_v4()
 
 
 def is_public(ip: IPAddress) -> bool:
@@ -148,5 +134,5 @@ def is_public(ip: IPAddress) -> bool:
     [True, False, False, False, False]
     """
     if ip.version == 4:
-        return _public_v4(ip)  # type: ignore[arg-type]
+        return not _NON_PUBLIC_V4.contains(ip)
     return ip.is_global and not ip.is_multicast
