@@ -2,18 +2,14 @@
 
 The reference path hashes one message at a time with ``hashlib`` (about
 0.6 us of call overhead per message); these kernels hash a batch in one
-call. They implement RFC 7693 (BLAKE2b, unkeyed, any digest size up to 64)
-and FIPS 180-4 (SHA-1, messages up to 55 bytes: one block), checked against
-``hashlib`` by the tests.
+call. They implement RFC 7693 (BLAKE2b, unkeyed, any digest size up to 64),
+checked against ``hashlib`` by the tests. SHA-1 (Community IDs) and the
+four-lane BLAKE2b of VPC flow's event ids are in ``simd.py``/``lanes.py``.
 
 >>> import hashlib, numpy as np
 >>> out = np.zeros(16, np.uint8)
 >>> blake2b_into(np.frombuffer(b"abc", np.uint8), 0, 3, out, 0, 16)
 >>> out.tobytes() == hashlib.blake2b(b"abc", digest_size=16).digest()
-True
->>> sha = np.zeros(20, np.uint8)
->>> sha1_into(np.frombuffer(b"abc", np.uint8), 0, 3, sha, 0)
->>> sha.tobytes() == hashlib.sha1(b"abc").digest()
 True
 """
 
@@ -110,56 +106,6 @@ def blake2b_scratch(msg, start, end, out, at, digest_size, words, block):  # noq
     _compress(h, block, length, True, v, m)
     for i in range(digest_size):
         out[at + i] = np.uint8((h[i // 8] >> np.uint64(8 * (i % 8))) & np.uint64(0xFF))
-
-
-@nb.njit(inline="always")
-def _rotl32(x, n):  # noqa: ANN001
-    return ((x << np.uint32(n)) | (x >> np.uint32(32 - n))) & np.uint32(0xFFFFFFFF)
-
-
-@nb.njit(cache=True)
-def sha1_into(msg, start, end, out, at):  # noqa: ANN001
-    """SHA-1 of ``msg[start:end]`` (at most 55 bytes) written to ``out[at:at+20]``."""
-    sha1_scratch(msg, start, end, out, at, np.empty(80, np.uint32), np.empty(64, np.uint8))
-
-
-@nb.njit(cache=True)
-def sha1_scratch(msg, start, end, out, at, w, block):  # noqa: ANN001
-    """``sha1_into`` with caller-owned scratch space (80 words, 64 bytes)."""
-    length = end - start
-    block[:] = 0
-    for i in range(length):
-        block[i] = msg[start + i]
-    block[length] = 0x80
-    bits = length * 8
-    block[62] = (bits >> 8) & 0xFF
-    block[63] = bits & 0xFF
-    for i in range(16):
-        w[i] = (np.uint32(block[4 * i]) << np.uint32(24)) | (np.uint32(block[4 * i + 1]) << np.uint32(16)) \
-            | (np.uint32(block[4 * i + 2]) << np.uint32(8)) | np.uint32(block[4 * i + 3])
-    for i in range(16, 80):
-        w[i] = _rotl32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1)
-    a, b, c, d, e = np.uint32(0x67452301), np.uint32(0xEFCDAB89), np.uint32(0x98BADCFE), \
-        np.uint32(0x10325476), np.uint32(0xC3D2E1F0)
-    for i in range(80):
-        if i < 20:
-            f, k = (b & c) | (~b & d), np.uint32(0x5A827999)
-        elif i < 40:
-            f, k = b ^ c ^ d, np.uint32(0x6ED9EBA1)
-        elif i < 60:
-            f, k = (b & c) | (b & d) | (c & d), np.uint32(0x8F1BBCDC)
-        else:
-            f, k = b ^ c ^ d, np.uint32(0xCA62C1D6)
-        temp = (_rotl32(a, 5) + f + e + k + w[i]) & np.uint32(0xFFFFFFFF)
-        e, d, c, b, a = d, c, _rotl32(b, 30), a, temp
-    hs = (np.uint32(0x67452301) + a, np.uint32(0xEFCDAB89) + b, np.uint32(0x98BADCFE) + c,
-          np.uint32(0x10325476) + d, np.uint32(0xC3D2E1F0) + e)
-    for i in range(5):
-        x = hs[i] & np.uint32(0xFFFFFFFF)
-        out[at + 4 * i] = (x >> np.uint32(24)) & np.uint32(0xFF)
-        out[at + 4 * i + 1] = (x >> np.uint32(16)) & np.uint32(0xFF)
-        out[at + 4 * i + 2] = (x >> np.uint32(8)) & np.uint32(0xFF)
-        out[at + 4 * i + 3] = x & np.uint32(0xFF)
 
 
 @nb.njit(cache=True)

@@ -290,19 +290,3 @@ def dictionary(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.nda
     """
     codes, firsts = token_codes(data, fs, fe)
     return codes, [data[fs[r]:fe[r]].tobytes().decode() for r in firsts.tolist()]
-
-
-def action_dictionary(data: np.ndarray, fs: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """``dictionary`` of the action column of FAST rows (each ``ACCEPT`` or ``REJECT``: the first byte decides).
-
-    >>> d = np.frombuffer(b"REJECT ACCEPT REJECT", np.uint8)
-    >>> codes, values = action_dictionary(d, np.array([0, 7, 14]))
-    >>> codes.tolist(), values
-    ([0, 1, 0], ['REJECT', 'ACCEPT'])
-    """
-    reject = data[fs] == 82  # 'R'
-    if not len(reject):
-        return np.zeros(0, np.int64), []
-    codes = (reject != reject[0]).astype(np.int64)
-    names = ["REJECT", "ACCEPT"] if reject[0] else ["ACCEPT", "REJECT"]
-    return codes, names[: 1 + int(codes.any())]

@@ -145,8 +145,8 @@ def _split_columns(data: np.ndarray, fs: np.ndarray, fe: np.ndarray, codes: np.n
 
 def _action_column(data: np.ndarray, fs: np.ndarray, tail: np.ndarray,
                    tail_rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """The action column (``scan.action_dictionary``) from the action-status span codes: each span starts with
-    ``ACCEPT`` or ``REJECT``, and the first span is the first row's."""
+    """The action column (``scan.dictionary`` of field 12) from the action-status span codes: each span starts
+    with ``ACCEPT`` or ``REJECT``, and the first span is the first row's."""
     if not len(tail):
         return np.zeros(0, np.int64), []
     reject = data[fs[tail_rows, 12]] == 82  # 'R'

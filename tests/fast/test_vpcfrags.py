@@ -7,7 +7,7 @@ import numpy as np
 import orjson
 
 from processors.chain import ParserSet, ProcessorChain, build_enrichers
-from processors.fast.scan import action_dictionary
+from processors.fast.scan import dictionary
 from processors.fast.vpcflow import VpcFlowFastPath
 from processors.fast.vpcfrags import HEADS, TAILS, Fragments
 from processors.fast.vpcscan import scan_block
@@ -21,7 +21,7 @@ def _same_fragments(block: bytes) -> None:
     got, general = Fragments.build(data, fs, fe), Fragments.build(data, fs, fe, general=True)
     assert got.codes.tolist() == general.codes.tolist()
     assert bytes(got.buf) == bytes(general.buf) and got.off.tolist() == general.off.tolist()
-    expected = action_dictionary(data, fs[:, 12])
+    expected = dictionary(data, fs[:, 12], fe[:, 12])
     assert got.columns[12][0].tolist() == expected[0].tolist() and got.columns[12][1] == expected[1]
     for column in (1, 2, 12):
         assert got.columns[column][0].tolist() == general.columns[column][0].tolist()
