@@ -23,7 +23,7 @@ from detectors.windowed import Aggregate, dataset_matches
 from detectors.windows import Partial
 from processors.fast.base import Schema
 from processors.fast.groupby import Groups, group_rows, misra_gries
-from processors.fast.groupstats import group_times
+from processors.fast.groupstats import group_times, window_starts
 from processors.fast.probes import probe_fold
 from processors.fast.tops import LazyTopCounter
 
@@ -251,7 +251,7 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
     keys = [_key_codes(batch, name) for name in names]
     starts = batch.columns.get(("starts", clock, width))
     if starts is None:  # shared by the detectors with the same time field and window width
-        starts = batch.columns["starts", clock, width] = _window_starts(ends, width)
+        starts = batch.columns["starts", clock, width] = window_starts(ends, width)
     groups = group_rows(starts, width, [(codes, ok) for codes, _, ok in keys],
                         batch.columns, [f"{clock}\x1f{name}" for name in names])  # per-field sorts shared by the
     # detectors (same time field, window width and key field) through the block's columns
@@ -267,18 +267,6 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
         for start, j, code, partial in zip(groups.starts, groups.fields, groups.codes, partials, strict=True)
     }
     return out
-
-
-def _window_starts(ends: np.ndarray, width: int) -> np.ndarray:
-    """``int(t // width) * width`` per row; whole seconds (VPC flow) by integer division (~5x faster, same values).
-
-    >>> _window_starts(np.array([59.0, 60.0, 125.0]), 60).tolist(), _window_starts(np.array([59.5, -0.5]), 60).tolist()
-    ([0, 60, 120], [0, -60])
-    """
-    whole = ends.astype(np.int64)
-    if np.array_equal(whole, ends):
-        return whole // width * width
-    return (ends // width).astype(np.int64) * width
 
 
 def _keyed(batch: Any, clock: str, names: list[str], keys: list[tuple], ends: np.ndarray) -> tuple[int, float]:

@@ -66,26 +66,6 @@ def misra_gries(vals, bounds, capacity, nvalues):  # noqa: ANN001, ANN201 - numb
     return out_v[:pos], out_c[:pos], offsets, totals
 
 
-@nb.njit(cache=True)
-def counting_order(keys, top):  # noqa: ANN001, ANN201 - numba kernel
-    """``np.argsort(keys, kind="stable")`` for integer keys in ``[0, top)``, by counting.
-
-    >>> counting_order(np.array([2, 0, 2, 1, 0]), 3).tolist()
-    [1, 4, 3, 0, 2]
-    """
-    starts = np.zeros(top + 1, np.int64)
-    for k in keys:
-        starts[k + 1] += 1
-    for i in range(top):
-        starts[i + 1] += starts[i]
-    order = np.empty(len(keys), np.int64)
-    for i in range(len(keys)):
-        k = keys[i]
-        order[starts[k]] = i
-        starts[k] += 1
-    return order
-
-
 @dataclass(slots=True)
 class Groups:
     """Rows grouped by (window start, key), groups in creation order, rows in row order within a group."""
@@ -115,33 +95,37 @@ def group_rows(starts: np.ndarray, width: int, keys: list[tuple[np.ndarray, np.n
     ``starts`` holds each row's window start; ``keys`` one ``(codes,
     valid)`` pair per key field (a row joins field j's group only where
     ``valid[codes[row]]``). With a ``cache`` (one per block) and the key
-    fields' ``names``, each field's sort is shared by the detectors that
+    fields' ``names``, each field's groups are shared by the detectors that
     group by the same field and window width.
 
     >>> starts = np.array([0, 60, 0, 0], np.int64)
     >>> g = group_rows(starts, 60, [(np.array([1, 1, 0, 1]), np.array([True, True]))])
     >>> g.rows.tolist(), g.bounds.tolist(), g.starts, g.codes
     ([0, 3, 1, 2], [0, 2, 3, 4], [0, 60, 0], [1, 1, 0])
+    >>> g = group_rows(starts, 60, [(np.array([1, 1, 0, 1]), np.array([False, True])), (np.zeros(4, np.int64),
+    ...                                                                                 np.array([True]))])
+    >>> g.rows.tolist(), g.bounds.tolist(), g.starts, g.fields, g.codes
+    ([0, 3, 0, 2, 3, 1, 1], [0, 2, 5, 6, 7], [0, 0, 60, 60], [0, 1, 0, 1], [1, 0, 1, 0])
     """
-    n = len(starts)
-    base = int(starts.min()) if n else 0
-    window = (starts - base) // width
     parts = []
     for j, (codes, valid) in enumerate(keys):
         key = ("groups", width, names[j]) if cache is not None and names is not None else None
         part = cache.get(key) if key is not None else None
         if part is None:
-            part = _field_groups(window, codes, valid, n)
+            part = field_groups(starts, width, codes, valid)
             if key is not None:
                 cache[key] = part
-        if part is not None:
+        if len(part[2]):
             parts.append((j, part))
     if not parts:
         return Groups(np.zeros(0, np.int64), np.zeros(1, np.int64), [], [], [])
+    if len(parts) == 1:  # one key field: its groups are already in creation order
+        j, (rows, bounds, _, codes, wins) = parts[0]
+        return Groups(rows, bounds, wins.tolist(), [j] * len(wins), codes.tolist())
     all_rows = np.concatenate([p[0] for _, p in parts])
-    first = np.concatenate([p[1] for _, p in parts])
-    field = np.concatenate([np.full(len(p[1]), j, np.int64) for j, p in parts])
-    lengths = np.concatenate([p[4] for _, p in parts])
+    first = np.concatenate([p[2] for _, p in parts])
+    field = np.concatenate([np.full(len(p[2]), j, np.int64) for j, p in parts])
+    lengths = np.concatenate([np.diff(p[1]) for _, p in parts])
     src = np.zeros(len(lengths), np.int64)
     np.cumsum(lengths[:-1], out=src[1:])
     order = np.lexsort((field, first))  # creation order: first row, then key field
@@ -149,22 +133,81 @@ def group_rows(starts: np.ndarray, width: int, keys: list[tuple[np.ndarray, np.n
     bounds = np.zeros(len(order) + 1, np.int64)
     np.cumsum(lengths, out=bounds[1:])
     index = np.repeat(src - bounds[:-1], lengths) + np.arange(int(bounds[-1]))
-    win = np.concatenate([p[3] for _, p in parts])[order]
-    return Groups(all_rows[index], bounds, (win * width + base).tolist(), field[order].tolist(),
-                  np.concatenate([p[2] for _, p in parts])[order].tolist())
+    return Groups(all_rows[index], bounds, np.concatenate([p[4] for _, p in parts])[order].tolist(),
+                  field[order].tolist(), np.concatenate([p[3] for _, p in parts])[order].tolist())
 
 
-def _field_groups(window: np.ndarray, codes: np.ndarray, valid: np.ndarray, n: int) -> tuple[np.ndarray, ...] | None:
-    """One key field's groups: (rows sorted by group, first row, code, window, length of each group)."""
-    rows = np.flatnonzero(valid[codes]) if not valid.all() else np.arange(n)
-    if not len(rows):
-        return None
+@nb.njit(cache=True)
+def field_groups(starts, width, codes, valid):  # noqa: ANN001, ANN201 - numba kernel
+    """One key field's groups in creation order: (rows, bounds, first row, key code, window start) per group.
+
+    Group g holds ``rows[bounds[g]:bounds[g + 1]]`` in row order: the rows with
+    ``valid[codes[row]]`` of one (window start, code), groups numbered by
+    their first row. Group ids come from a direct table when the
+    (window, code) space is small (a block spans a few windows), else from
+    an open-addressing hash table.
+
+    >>> rows, bounds, first, code, start = field_groups(np.array([60, 0, 60, 0]), 60, np.array([1, 0, 1, 1]),
+    ...                                                 np.array([True, True]))
+    >>> rows.tolist(), bounds.tolist(), first.tolist(), code.tolist(), start.tolist()
+    ([0, 2, 1, 3], [0, 2, 3, 4], [0, 1, 3], [1, 0, 1], [60, 0, 0])
+    """
+    n = len(codes)
     ncodes = max(1, len(valid))
-    gid = window[rows] * ncodes + codes[rows]
-    top = int(gid.max()) + 1
-    # a counting sort when the group ids are dense (a block spans a few windows): linear, and stable
-    order = counting_order(gid, top) if top <= 4 * len(gid) + 4096 else np.argsort(gid, kind="stable")
-    sorted_rows, sorted_gid = rows[order], gid[order]
-    heads = np.flatnonzero(np.r_[True, sorted_gid[1:] != sorted_gid[:-1]])
-    return (sorted_rows, sorted_rows[heads], sorted_gid[heads] % ncodes, sorted_gid[heads] // ncodes,
-            np.diff(np.r_[heads, len(sorted_rows)]))
+    lo = hi = starts[0] if n else 0
+    for i in range(n):
+        lo, hi = min(lo, starts[i]), max(hi, starts[i])
+    size = ((hi - lo) // width + 1) * ncodes  # (window, code) pairs
+    dense = size <= 2 * n + 4096
+    mask = 1
+    while mask < 2 * n:
+        mask <<= 1
+    slot = np.full(size if dense else mask, -1, np.int64)
+    hkeys = np.empty(0 if dense else mask, np.int64)
+    mask -= 1
+    group_of = np.empty(n, np.int64)
+    first = np.empty(n, np.int64)
+    counts = np.empty(n, np.int64)
+    groups, last, window = 0, lo, 0
+    for i in range(n):
+        c = codes[i]
+        if not valid[c]:
+            group_of[i] = -1
+            continue
+        if starts[i] != last:  # rows come mostly in time order: one division per change of window
+            last = starts[i]
+            window = (last - lo) // width
+        gid = window * ncodes + c
+        if dense:
+            g = slot[gid]
+        else:
+            h = (gid * -7046029254386353131) >> 29 & mask  # multiplicative hashing: middle bits of the product
+            while slot[h] >= 0 and hkeys[h] != gid:
+                h = (h + 1) & mask
+            g = slot[h]
+        if g < 0:
+            g = groups
+            groups += 1
+            if dense:
+                slot[gid] = g
+            else:
+                slot[h], hkeys[h] = g, gid
+            first[g], counts[g] = i, 0
+        counts[g] += 1
+        group_of[i] = g
+    bounds = np.zeros(groups + 1, np.int64)
+    for g in range(groups):
+        bounds[g + 1] = bounds[g] + counts[g]
+    rows = np.empty(bounds[groups], np.int64)
+    pos = bounds[:groups].copy()
+    for i in range(n):
+        g = group_of[i]
+        if g >= 0:
+            rows[pos[g]] = i
+            pos[g] += 1
+    firsts = first[:groups].copy()
+    group_codes = np.empty(groups, np.int64)
+    group_starts = np.empty(groups, np.int64)
+    for g in range(groups):
+        group_codes[g], group_starts[g] = codes[firsts[g]], starts[firsts[g]]
+    return rows, bounds, firsts, group_codes, group_starts

@@ -1,0 +1,66 @@
+"""``group_rows`` / ``field_groups`` against the per-event loop's grouping, written out in Python."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from processors.fast.groupby import field_groups, group_rows
+from processors.fast.groupstats import window_starts
+
+
+def _reference(starts: np.ndarray, keys: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[int, int, int, list[int]]]:
+    """(window start, field, code, rows) per group, groups in the order a row-by-row loop creates them."""
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for row, start in enumerate(starts.tolist()):
+        for j, (codes, valid) in enumerate(keys):
+            code = int(codes[row])
+            if valid[code]:
+                groups.setdefault((start, j, code), []).append(row)
+    return [(s, j, c, rows) for (s, j, c), rows in groups.items()]
+
+
+def _flat(groups: object) -> list[tuple[int, int, int, list[int]]]:
+    rows, bounds = groups.rows.tolist(), groups.bounds.tolist()
+    return [(s, j, c, rows[bounds[g]:bounds[g + 1]])
+            for g, (s, j, c) in enumerate(zip(groups.starts, groups.fields, groups.codes, strict=True))]
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("ncodes", [1, 5, 3000])  # 3000 codes over many windows: the hash table, not the direct one
+def test_groups_in_creation_order(seed: int, ncodes: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3000))
+    width = int(rng.choice([1, 7, 60]))
+    times = np.sort(rng.integers(1_700_000_000, 1_700_000_000 + 40 * width, n))
+    if seed % 2:  # out of order rows too
+        times = rng.permutation(times)
+    starts = times // width * width
+    keys = []
+    for _ in range(1 + seed % 3):
+        valid = rng.random(ncodes) < 0.8
+        keys.append((rng.integers(0, ncodes, n), valid))
+    assert _flat(group_rows(starts, width, keys)) == _reference(starts, keys)
+    cache: dict = {}
+    names = [f"f{j}" for j in range(len(keys))]
+    first = _flat(group_rows(starts, width, keys, cache, names))
+    assert first == _flat(group_rows(starts, width, keys, cache, names)) == _reference(starts, keys)
+
+
+def test_no_valid_row_and_empty_input() -> None:
+    starts = np.array([0, 0, 60], np.int64)
+    none = group_rows(starts, 60, [(np.array([0, 0, 0]), np.array([False]))])
+    assert (len(none), none.rows.tolist(), none.bounds.tolist()) == (0, [], [0])
+    rows, bounds, first, code, start = field_groups(np.zeros(0, np.int64), 60, np.zeros(0, np.int64),
+                                                    np.array([True]))
+    assert (rows.tolist(), bounds.tolist(), first.tolist(), code.tolist(), start.tolist()) == ([], [0], [], [], [])
+
+
+@pytest.mark.parametrize("width", [1, 7, 60, 3600])
+def test_window_starts_equal_the_detectors(width: int) -> None:
+    """Whole seconds, milliseconds in and out of order, negative times: ``int(t // width) * width``."""
+    rng = np.random.default_rng(width)
+    millis = rng.integers(1_700_000_000_000, 1_700_000_900_000, 20000) / 1000
+    times = np.concatenate([rng.integers(-10**9, 2 * 10**9, 20000).astype(float), millis, np.sort(millis),
+                            np.array([-0.5, -60.0, -60.001, 0.0, 59.999, 60.0])])
+    assert window_starts(times, width).tolist() == [int(t // width) * width for t in times.tolist()]
