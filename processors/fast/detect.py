@@ -22,13 +22,14 @@ from detectors.vpc_rejects import REJECT_VALUES
 from detectors.windowed import Aggregate, dataset_matches
 from detectors.windows import Partial
 from processors.fast.base import Schema
-from processors.fast.groupby import Groups, group_rows, misra_gries
+from processors.fast.groupby import Groups, group_rows, misra_gries, select_rows
 from processors.fast.groupstats import group_times, window_starts
 from processors.fast.probes import probe_fold
 from processors.fast.tops import LazyTopCounter
 
 VPC_KINDS = ("vpc_rejects", "port_scan")  # need VPC flow's action and port columns
 GENERIC_KINDS = ("log_rate", "error_rate")
+_EVERY = np.zeros(0, bool)  # misra_gries: no filter
 
 def _needed(detector: Any) -> list[str]:
     cfg = detector.config
@@ -126,22 +127,16 @@ class _Folder:
     def __init__(self, detector: Any, batch: Any, groups: Groups, partials: list[Partial]):
         self.det, self.cfg, self.batch = detector, detector.config, batch
         self.groups, self.partials = groups, partials
-        self._selected: dict[int, tuple[np.ndarray | None, np.ndarray, np.ndarray]] = {}
+        self._selected: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _select(self, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """``groups.select(mask)`` once per mask (``None``: every row): sums and tops often share one."""
+        """(rows, bounds) of the groups' rows in ``mask`` (``None``: every row), once per mask: sums and tops share it."""
         if mask is None:
             return self.groups.rows, self.groups.bounds
         found = self._selected.get(id(mask))
         if found is None:  # the mask itself is kept with its selection, so its id stays unique meanwhile
-            found = self._selected[id(mask)] = (mask, *self.groups.select(mask))
+            found = self._selected[id(mask)] = (mask, *select_rows(self.groups.rows, self.groups.bounds, mask))
         return found[1], found[2]
-
-    def _present(self, mask: np.ndarray | None, col: Column) -> np.ndarray | None:
-        if col.all_present:
-            return mask
-        present = col.present[col.codes]
-        return present if mask is None else mask & present
 
     def run(self) -> None:
         kind, cfg, batch = self.det.type_name, self.cfg, self.batch
@@ -157,9 +152,7 @@ class _Folder:
         if kind == "log_rate":
             mask = None  # every row
         elif kind == "error_rate":
-            cond = column(batch, cfg.condition.field)
-            table = np.array([bool(self.det._match(_doc(cfg.condition.field, v))) for v in cond.values], bool)
-            mask = table[cond.codes]
+            mask = _matches(self.det, batch)
             self._sum("matches", mask)
         else:
             mask = reject
@@ -177,13 +170,14 @@ class _Folder:
         col = column(self.batch, name)
         if not col.all_present and not col.present.any():
             return  # absent from every row (an ALB field on VPC flows): no counter, as in the detector
-        rows, bounds = self._select(self._present(mask, col))
+        rows, bounds = self._select(mask)
         if not len(rows):
             return
-        cap = self.cfg.explain_capacity
-        top_v, top_c, offsets, totals = misra_gries(col.codes[rows], bounds, max(1, cap), len(col.values))
+        capacity = max(1, self.cfg.explain_capacity)  # values that are None skipped in the kernel
+        top_v, top_c, offsets, totals = misra_gries(col.codes, rows, bounds, capacity, len(col.values),
+                                                    _EVERY if col.all_present else col.present)
         values, numbers = col.table[top_v], top_c.copy()  # compact: the kernel's outputs are views of row-sized arrays
-        offs, total, capacity, partials, new = offsets.tolist(), totals.tolist(), max(1, cap), self.partials, LazyTopCounter.__new__
+        offs, total, partials, new = offsets.tolist(), totals.tolist(), self.partials, LazyTopCounter.__new__
         for g in np.flatnonzero(totals).tolist():  # counts built on first read (most are never read), slots inline
             top = new(LazyTopCounter)
             top.capacity, top.total = capacity, total[g]
@@ -216,6 +210,18 @@ class _Folder:
                 else:
                     sketch.items, sketch.registers, sketch.sample = None, _hll(group), group[:limit]
                 partials[g].distinct[name] = sketch
+
+
+def _matches(detector: Any, batch: Any) -> np.ndarray:
+    """Per row: ``error_rate``'s condition holds (once per batch and condition, shared by such detectors)."""
+    cond = detector.config.condition
+    key = ("match", cond.field, cond.op, repr(cond.value))
+    found = batch.columns.get(key)
+    if found is None:
+        col = column(batch, cond.field)
+        table = np.array([bool(detector._match(_doc(cond.field, v))) for v in col.values], bool)
+        found = batch.columns[key] = table[col.codes]
+    return found
 
 
 def _doc(path: str, value: Any) -> dict[str, Any]:

@@ -11,10 +11,18 @@ order-dependent parts of the detectors' sketches come out the same:
   ``Distinct`` sketches, come from ``probes.probe_fold`` since round 7a.)
 
 >>> vals = np.array([1, 1, 2, 3, 1, 4, 4, 4, 5], np.int64)
->>> bounds = np.array([0, 5, 9], np.int64)
->>> v, c, b, t = misra_gries(vals, bounds, 2, 6)
+>>> rows, bounds, every = np.arange(9), np.array([0, 5, 9], np.int64), np.zeros(0, bool)
+>>> v, c, b, t = misra_gries(vals, rows, bounds, 2, 6, every)
 >>> v.tolist(), c.tolist(), b.tolist(), t.tolist()
 ([1, 4, 5], [2, 3, 1], [0, 1, 3], [5, 4])
+
+Rows are chosen by ``select_rows`` (a detector's row mask), values filtered on the way (those present):
+
+>>> rows, bounds = select_rows(rows, bounds, np.array([True] * 8 + [False]))
+>>> keep_value = np.array([True, False, True, True, True, True])
+>>> v, c, b, t = misra_gries(vals, rows, bounds, 2, 6, keep_value)
+>>> v.tolist(), c.tolist(), b.tolist(), t.tolist()
+([2, 3, 4], [1, 1, 3], [0, 2, 3], [2, 3])
 """
 
 from __future__ import annotations
@@ -27,43 +35,85 @@ import numpy as np
 
 
 @nb.njit(cache=True)
-def misra_gries(vals, bounds, capacity, nvalues):  # noqa: ANN001, ANN201 - numba kernel
-    """(values, counts, offsets, totals): each group's ``TopCounter(capacity).update(values)``, in dict order."""
+def misra_gries(codes, rows, bounds, capacity, nvalues, keep_value):  # noqa: ANN001, ANN201 - numba kernel
+    """(values, counts, offsets, totals): each group's ``TopCounter(capacity).update(values)``, in dict order.
+
+    Group g feeds ``codes[r]`` for its rows ``r = rows[bounds[g]:bounds[g + 1]]`` in order, skipping codes
+    with ``keep_value[code]`` false (an empty ``keep_value`` keeps every code); ``totals`` counts what each
+    group fed. The codes are first gathered into one contiguous array without branches (the rows are
+    scattered over the block: the loads overlap), then summarised.
+    """
     groups = len(bounds) - 1
+    vals = np.empty(len(rows), np.int64)
+    ends = np.empty(groups, np.int64)
+    k = 0
+    if len(keep_value) == 0:
+        for i in range(len(rows)):
+            vals[i] = codes[rows[i]]
+        ends[:] = bounds[1:]
+        k = len(rows)
+    else:
+        for g in range(groups):
+            for i in range(bounds[g], bounds[g + 1]):
+                v = codes[rows[i]]
+                vals[k] = v
+                k += 1 if keep_value[v] else 0
+            ends[g] = k
     slot = np.full(nvalues, -1, np.int64)
     keys = np.empty(capacity, np.int64)
     counts = np.empty(capacity, np.int64)
-    out_v = np.empty(len(vals), np.int64)
-    out_c = np.empty(len(vals), np.int64)
+    out_v = np.empty(k, np.int64)
+    out_c = np.empty(k, np.int64)
     offsets = np.zeros(groups + 1, np.int64)
     totals = np.zeros(groups, np.int64)
-    pos = 0
+    pos = a = 0
     for g in range(groups):
         used = 0
-        for i in range(bounds[g], bounds[g + 1]):
+        for i in range(a, ends[g]):
             v = vals[i]
-            k = slot[v]
-            if k >= 0:
-                counts[k] += 1
+            c = slot[v]
+            if c >= 0:
+                counts[c] += 1
             elif used < capacity:
                 keys[used], counts[used], slot[v] = v, 1, used
                 used += 1
             else:  # full: every counter loses one, those at one leave (surviving order kept)
                 j = 0
-                for k2 in range(used):
-                    if counts[k2] <= 1:
-                        slot[keys[k2]] = -1
+                for c2 in range(used):
+                    if counts[c2] <= 1:
+                        slot[keys[c2]] = -1
                     else:
-                        keys[j], counts[j], slot[keys[k2]] = keys[k2], counts[k2] - 1, j
+                        keys[j], counts[j], slot[keys[c2]] = keys[c2], counts[c2] - 1, j
                         j += 1
                 used = j
-        totals[g] = bounds[g + 1] - bounds[g]
-        for k in range(used):
-            out_v[pos], out_c[pos] = keys[k], counts[k]
-            slot[keys[k]] = -1
+        totals[g], a = ends[g] - a, ends[g]
+        for c in range(used):
+            out_v[pos], out_c[pos] = keys[c], counts[c]
+            slot[keys[c]] = -1
             pos += 1
         offsets[g + 1] = pos
     return out_v[:pos], out_c[:pos], offsets, totals
+
+
+@nb.njit(cache=True)
+def select_rows(rows, bounds, keep):  # noqa: ANN001, ANN201 - numba kernel
+    """(rows, bounds) of the rows where ``keep[row]``, same groups (some may become empty).
+
+    >>> r, b = select_rows(np.array([2, 0, 1, 3]), np.array([0, 3, 4]), np.array([True, False, True, False]))
+    >>> r.tolist(), b.tolist()
+    ([2, 0], [0, 2, 2])
+    """
+    groups = len(bounds) - 1
+    out = np.empty(len(rows), np.int64)
+    out_bounds = np.zeros(groups + 1, np.int64)
+    k = 0
+    for g in range(groups):
+        for i in range(bounds[g], bounds[g + 1]):
+            r = rows[i]
+            out[k] = r
+            k += 1 if keep[r] else 0
+        out_bounds[g + 1] = k
+    return out[:k], out_bounds
 
 
 @dataclass(slots=True)
@@ -78,14 +128,6 @@ class Groups:
 
     def __len__(self) -> int:
         return len(self.starts)
-
-    def select(self, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, bounds) of the rows where ``keep[row]``, same groups (some may become empty)."""
-        mask = keep[self.rows]
-        counts = np.add.reduceat(mask.astype(np.int64), self.bounds[:-1]) if len(self) else np.zeros(0, np.int64)
-        bounds = np.zeros(len(self) + 1, np.int64)
-        np.cumsum(counts, out=bounds[1:])
-        return self.rows[mask], bounds
 
 
 def group_rows(starts: np.ndarray, width: int, keys: list[tuple[np.ndarray, np.ndarray]],

@@ -69,3 +69,4 @@ def window_starts(times, width):  # noqa: ANN001, ANN201 - numba kernel
             lo, hi = float(start), float(start + width)
         out[i] = start
     return out
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from processors.fast.groupby import field_groups, group_rows
+from processors.fast.groupby import field_groups, group_rows, misra_gries, select_rows
 from processors.fast.groupstats import window_starts
 
 
@@ -64,3 +64,28 @@ def test_window_starts_equal_the_detectors(width: int) -> None:
     times = np.concatenate([rng.integers(-10**9, 2 * 10**9, 20000).astype(float), millis, np.sort(millis),
                             np.array([-0.5, -60.0, -60.001, 0.0, 59.999, 60.0])])
     assert window_starts(times, width).tolist() == [int(t // width) * width for t in times.tolist()]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("capacity", [1, 3, 32])
+def test_misra_gries_equals_top_counters(seed: int, capacity: int) -> None:
+    """Each group's filtered values fed to a ``TopCounter``: same counts in the same dict order, same totals."""
+    from detectors.sketches import TopCounter
+
+    rng = np.random.default_rng(seed)
+    n, nvalues = 4000, int(rng.choice([4, 50, 900]))
+    codes = rng.integers(0, nvalues, n)
+    starts = rng.integers(0, 3, n) * 60
+    groups = group_rows(starts, 60, [(rng.integers(0, 4, n), np.array([True, True, False, True]))])
+    keep_value = rng.random(nvalues) < 0.9 if seed % 2 else np.zeros(0, bool)
+    keep_row = rng.random(n) < 0.7 if seed > 1 else np.zeros(0, bool)
+    rows, bounds = select_rows(groups.rows, groups.bounds, keep_row) if len(keep_row) else (groups.rows, groups.bounds)
+    values, counts, offsets, totals = misra_gries(codes, rows, bounds, capacity, nvalues, keep_value)
+    rows, bounds = groups.rows.tolist(), groups.bounds.tolist()
+    for g in range(len(groups)):
+        top = TopCounter(capacity)
+        top.update(int(codes[r]) for r in rows[bounds[g]:bounds[g + 1]]
+                   if (not len(keep_row) or keep_row[r]) and (not len(keep_value) or keep_value[codes[r]]))
+        a, b = offsets[g], offsets[g + 1]
+        assert (list(top.counts.items()), top.total) == \
+            (list(zip(values[a:b].tolist(), counts[a:b].tolist(), strict=True)), totals[g])
