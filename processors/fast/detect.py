@@ -13,6 +13,7 @@ compiled kernels (``processors.fast.groupby``), as the detector does. ``columns_
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -74,8 +75,16 @@ class Column:
     codes: np.ndarray
     values: list[Any]
     present: np.ndarray  # bool per value: not None
-    table: np.ndarray  # the values as an object array (code -> value in one take)
     all_present: bool = True  # no None among the values: a row mask needs no ``present`` filter
+    _table: np.ndarray | None = None
+
+    @property
+    def table(self) -> np.ndarray:
+        """The values as an object array (code -> value in one take), built on first use."""
+        if self._table is None:
+            self._table = np.empty(len(self.values), object)
+            self._table[:] = self.values
+        return self._table
 
 
 def column(batch: Any, path: str) -> Column:
@@ -83,10 +92,11 @@ def column(batch: Any, path: str) -> Column:
     found = batch.columns.get(path)
     if found is None:
         codes, values = _column(batch, path)
-        table = np.empty(len(values), object)
-        table[:] = values
-        present = np.array([v is not None for v in values], bool)
-        found = batch.columns[path] = Column(codes, values, present, table, bool(present.all()))
+        if None in values:
+            found = Column(codes, values, np.array([v is not None for v in values], bool), False)
+        else:  # one C-level scan (most key and explain columns hold no None)
+            found = Column(codes, values, np.ones(len(values), bool), True)
+        batch.columns[path] = found
     return found
 
 
@@ -176,7 +186,7 @@ class _Folder:
         capacity = max(1, self.cfg.explain_capacity)  # values that are None skipped in the kernel
         top_v, top_c, offsets, totals = misra_gries(col.codes, rows, bounds, capacity, len(col.values),
                                                     _EVERY if col.all_present else col.present)
-        values, numbers = col.table[top_v], top_c.copy()  # compact: the kernel's outputs are views of row-sized arrays
+        values, numbers = _pick(col.values, top_v.tolist()), top_c.copy()  # compact: the kernel's outputs are views
         offs, total, partials, new = offsets.tolist(), totals.tolist(), self.partials, LazyTopCounter.__new__
         for g in np.flatnonzero(totals).tolist():  # counts built on first read (most are never read), slots inline
             top = new(LazyTopCounter)
@@ -222,6 +232,15 @@ def _matches(detector: Any, batch: Any) -> np.ndarray:
         table = np.array([bool(detector._match(_doc(cond.field, v))) for v in col.values], bool)
         found = batch.columns[key] = table[col.codes]
     return found
+
+
+def _pick(values: list[Any], codes: list[int]) -> tuple[Any, ...]:
+    """``tuple(values[c] for c in codes)`` in one C call.
+
+    >>> _pick(["a", "b", "c"], [2, 0]), _pick(["a", "b"], [1]), _pick(["a"], [])
+    (('c', 'a'), ('b',), ())
+    """
+    return itemgetter(*codes)(values) if len(codes) > 1 else tuple(values[c] for c in codes)
 
 
 def _doc(path: str, value: Any) -> dict[str, Any]:
@@ -278,6 +297,8 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
 def _keyed(batch: Any, clock: str, names: list[str], keys: list[tuple], ends: np.ndarray) -> tuple[int, float]:
     """(rows without any key, latest time of a keyed row): once per batch, time field and key fields."""
     found = batch.columns.get(("keyed", clock, *names))
+    if found is None and len(keys) == 1 and keys[0][2].all():  # one key field, every value a key: every row
+        found = batch.columns["keyed", clock, *names] = (0, float(ends.max()))
     if found is None:
         any_key = np.zeros(batch.documents, bool)
         for codes, _, ok in keys:

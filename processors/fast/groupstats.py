@@ -34,13 +34,13 @@ def group_times(rows, bounds, times, max_samples):  # noqa: ANN001, ANN201 - num
     for g in range(groups):
         a, b = bounds[g], bounds[g + 1]
         lo = hi = times[rows[a]]
-        for i in range(a + 1, b):
+        nan = lo != lo
+        for i in range(a + 1, b):  # selects, no branches; a NaN is remembered apart
             t = times[rows[i]]
-            if t < lo or t != t:
-                lo = t if lo == lo else lo
-            if t > hi or t != t:
-                hi = t if hi == hi else hi
-        firsts[g], lasts[g] = lo, hi
+            lo = t if t < lo else lo
+            hi = t if t > hi else hi
+            nan |= t != t
+        firsts[g], lasts[g] = (np.nan, np.nan) if nan else (lo, hi)
         o = offsets[g]
         for k in range(offsets[g + 1] - o):
             picks[o + k] = rows[a + k]

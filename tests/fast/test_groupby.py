@@ -89,3 +89,22 @@ def test_misra_gries_equals_top_counters(seed: int, capacity: int) -> None:
         a, b = offsets[g], offsets[g + 1]
         assert (list(top.counts.items()), top.total) == \
             (list(zip(values[a:b].tolist(), counts[a:b].tolist(), strict=True)), totals[g])
+
+
+def test_group_times_equal_numpy_reductions() -> None:
+    """First and last time per group as ``np.minimum/maximum.reduceat`` give them (a NaN wins), first rows sampled."""
+    from processors.fast.groupstats import group_times
+
+    rng = np.random.default_rng(0)
+    for trial in range(300):
+        n = int(rng.integers(1, 60))
+        times = rng.random(n) * 100
+        if trial % 3 == 0:
+            times[rng.integers(0, n, int(rng.integers(1, 3)))] = np.nan
+        rows = rng.permutation(n)
+        cuts = np.sort(rng.choice(np.arange(1, n), min(n - 1, int(rng.integers(0, 5))), replace=False)) if n > 1 else []
+        bounds = np.r_[0, cuts, n].astype(np.int64)
+        firsts, lasts, picks, offsets = group_times(rows, bounds, times, 3)
+        assert np.array_equal(firsts, np.minimum.reduceat(times[rows], bounds[:-1]), equal_nan=True)
+        assert np.array_equal(lasts, np.maximum.reduceat(times[rows], bounds[:-1]), equal_nan=True)
+        assert picks.tolist() == [r for g in range(len(bounds) - 1) for r in rows[bounds[g]:bounds[g + 1]][:3].tolist()]
