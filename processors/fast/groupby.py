@@ -197,8 +197,13 @@ def field_groups(starts, width, codes, valid):  # noqa: ANN001, ANN201 - numba k
     n = len(codes)
     ncodes = max(1, len(valid))
     lo = hi = starts[0] if n else 0
+    one = ordered = n > 0  # every row valid with one code (a ``dataset`` key); rows in time order
     for i in range(n):
         lo, hi = min(lo, starts[i]), max(hi, starts[i])
+        one &= codes[i] == codes[0] and valid[codes[i]]
+        ordered &= i == 0 or starts[i] >= starts[i - 1]
+    if one and ordered:  # one group per window, each a run of rows
+        return _runs(starts, codes[0])
     size = ((hi - lo) // width + 1) * ncodes  # (window, code) pairs
     dense = size <= 2 * n + 4096
     mask = 1
@@ -253,3 +258,18 @@ def field_groups(starts, width, codes, valid):  # noqa: ANN001, ANN201 - numba k
     for g in range(groups):
         group_codes[g], group_starts[g] = codes[firsts[g]], starts[firsts[g]]
     return rows, bounds, firsts, group_codes, group_starts
+
+
+@nb.njit(cache=True)
+def _runs(starts, code):  # noqa: ANN001, ANN201 - numba kernel
+    """``field_groups`` of rows in time order with one valid code: a group per run of equal window starts."""
+    n = len(starts)
+    heads = [0]
+    for i in range(1, n):
+        if starts[i] != starts[i - 1]:
+            heads.append(i)
+    firsts = np.array(heads, np.int64)
+    bounds = np.empty(len(firsts) + 1, np.int64)
+    bounds[:-1] = firsts
+    bounds[-1] = n
+    return np.arange(n), bounds, firsts, np.full(len(firsts), code, np.int64), starts[firsts]

@@ -108,3 +108,23 @@ def test_group_times_equal_numpy_reductions() -> None:
         assert np.array_equal(firsts, np.minimum.reduceat(times[rows], bounds[:-1]), equal_nan=True)
         assert np.array_equal(lasts, np.maximum.reduceat(times[rows], bounds[:-1]), equal_nan=True)
         assert picks.tolist() == [r for g in range(len(bounds) - 1) for r in rows[bounds[g]:bounds[g + 1]][:3].tolist()]
+
+
+@pytest.mark.parametrize("shape", ["one window", "ordered windows", "unordered windows", "two codes", "invalid code"])
+def test_single_key_runs(shape: str) -> None:
+    """A key with one value (``dataset``) over rows in time order takes the runs shortcut: same groups."""
+    n = 500
+    starts = np.full(n, 120, np.int64)
+    codes, valid = np.zeros(n, np.int64), np.array([True, True])
+    if shape != "one window":
+        starts[200:] = 180
+        starts[350:] = 240
+    if shape == "unordered windows":
+        starts[400] = 120
+    if shape == "two codes":
+        codes[10] = 1
+    if shape == "invalid code":
+        valid[0] = False
+        codes[10] = 1
+    keys = [(codes, valid)]
+    assert _flat(group_rows(starts, 60, keys)) == _reference(starts, keys)
