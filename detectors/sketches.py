@@ -89,6 +89,10 @@ class TopCounter:
             added += n
         self.total += added
 
+    def pairs(self) -> Iterable[tuple[Any, int]]:
+        """(item, count) in ``counts`` order (a column counter yields them without building its dict)."""
+        return self.counts.items()
+
     def top(self, n: int) -> list[tuple[Any, int]]:
         return sorted(self.counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]
 

@@ -15,6 +15,8 @@ order) when anything reads it; it pickles and copies as a plain
 >>> top = lazy_counter(2, 5, np.array(["c", "a"], object), np.array([3, 2]), 0, 2)
 >>> top.total, top.counts, "c" in top
 (5, {'c': 3, 'a': 2}, True)
+>>> list(top.pairs())
+[('c', 3), ('a', 2)]
 >>> top.add("b"); top.counts
 {'c': 2, 'a': 1}
 >>> type(pickle.loads(pickle.dumps(top))) is TopCounter
@@ -49,6 +51,14 @@ class LazyTopCounter(TopCounter):
             _COUNTS.__set__(self, dict(zip(values[a:b], self._numbers[a:b].tolist(), strict=True)))
             self._values = self._numbers = None
         return _COUNTS.__get__(self)
+
+    def pairs(self) -> Any:
+        """(value, count) in ``counts`` order, without building the dict when it is not built yet."""
+        values = self._values
+        if values is None:
+            return _COUNTS.__get__(self).items()
+        a, b = self._a, self._b
+        return zip(values[a:b], self._numbers[a:b].tolist(), strict=True)
 
     @counts.setter
     def counts(self, value: dict[Any, int]) -> None:
