@@ -32,7 +32,7 @@ from detectors.fields import EventClock, field_getter
 from detectors.findings import Anomaly, EpisodeTracker
 from detectors.metrics import publish
 from detectors.models import ModelParams
-from detectors.models.base import Score
+from detectors.models.base import ZERO, Score
 from detectors.scoring import SeriesModel, build_model, metric_params
 from detectors.settings import WindowedConfig, WindowSettings, dataset_matches
 from detectors.windows import BoundedTable, Key, Partial, WindowTable
@@ -318,8 +318,11 @@ class WindowedDetector:
             if params is None:
                 params = self._params[metric] = metric_params(self.config.model_params, overrides)
             model = state.models[metric] = build_model(params)
-        score = model.score_one(float(start), value)
-        model.learn_one(float(start), value)
+        t = float(start)
+        score = model.score_one(t, value)
+        model.learn_one(t, value)
+        if score is ZERO:  # warming up (most scored windows): nothing to adjust
+            return self._count(key, state, metric, start, x, score)
         raw = getattr(score, "raw", None)
         exact = type(score) is Score  # built directly: dataclasses.replace introspects the fields on every call
         if raw is not None and raw != score.score:  # findings do their own episodes: take the undamped score
@@ -329,8 +332,13 @@ class WindowedDetector:
             expected, lower, upper = _div(score.expected, scale), _div(score.lower, scale), _div(score.upper, scale)
             score = Score(score.score, expected, lower, upper, score.anomalous, score.raw) if exact else \
                 dataclasses.replace(score, expected=expected, lower=lower, upper=upper)
-        seen = state.scored.get(metric, 0)
-        state.scored[metric] = seen + 1
+        return self._count(key, state, metric, start, x, score)
+
+    def _count(self, key: Key, state: KeyState, metric: str, start: int, x: float, score: Any) -> tuple[Any, bool]:
+        """Count a scored window of ``metric`` (trace it if asked); returns (score, warm)."""
+        scored = state.scored
+        seen = scored.get(metric, 0)
+        scored[metric] = seen + 1
         if self.trace is not None:
             self.trace(key, start, metric, x, score)
         return score, seen >= self._warmup
@@ -350,7 +358,8 @@ class WindowedDetector:
             if base is None:
                 base = baseline[name] = {}
             if learn:  # the counter's pairs without a dict (a column counter's is never built)
-                baseline[name] = self._learn_baseline(base, counter.pairs() if counter is not None else ())
+                if counter is not None or base:  # else nothing to decay or add
+                    baseline[name] = self._learn_baseline(base, counter.pairs() if counter is not None else ())
                 continue
             current = dict(counter.counts) if counter is not None else {}
             values = set(current) | (set(base) if not rising else set())

@@ -63,14 +63,21 @@ class LevelForecaster:
         return residual
 
     def learn(self, t: float, x: float, clip: float = CLIP, update_scale: bool = True) -> None:
-        if self.n == 0:
+        n = self.n
+        if n == 0:
             self.level = x
             self.n = 1
             return
-        residual = self._step(x - self.level, clip, update_scale)
-        a = max(self.alpha, 1.0 / (self.n + 1))
+        residual = x - self.level
+        if clip or not update_scale:  # clipping or a frozen scale: the general step
+            residual = self._step(residual, clip, update_scale)
+        else:  # ``_step`` without clipping, inline (the warm-up of every per-key model)
+            a = max(1.0 / (n + 1), SCALE_ALPHA_MIN)
+            self.up += a * (2.0 * max(residual, 0.0) - self.up)
+            self.down += a * (2.0 * max(-residual, 0.0) - self.down)
+        a = max(self.alpha, 1.0 / (n + 1))
         self.level += a * residual
-        self.n += 1
+        self.n = n + 1
 
     def rebase(self, t: float, value: float) -> None:
         self.level = value

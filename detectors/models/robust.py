@@ -222,39 +222,47 @@ class RobustModel:
             SKIPPED.inc()
             return
         p = self.params
-        if self.last_t is not None and t > self.last_t:
-            self.steps.append(t - self.last_t)
+        last_t, last_x = self.last_t, self.last_x
+        if last_t is not None and t > last_t:
+            self.steps.append(t - last_t)
         self.last_t = t
-        if self.last_x is not None and x != self.last_x:
-            step = abs(x - self.last_x)
+        if last_x is not None and x != last_x:
+            step = abs(x - last_x)
             self.quantum = step if self.quantum == 0.0 else min(self.quantum, step)
         self.last_x = x
         if p.counts is None and self.is_count and not (x >= 0.0 and x.is_integer()):
             self.is_count = False
         warm = self.n >= p.warmup
-        outlier = False
-        if warm:
-            ev = self._evaluate(t, x)
-            if ev.recovered:
-                self._recover()
-            self.cusum_up, self.cusum_down = ev.cusum_up, ev.cusum_down
-            accumulated = 5.0 * max(ev.cusum_up, ev.cusum_down) / CUSUM_H
-            outlier = not ev.recovered and max(abs(ev.z), accumulated) * p.sensitivity >= self._z_threshold
-            sign = 1 if (ev.z > 0 if abs(ev.z) * p.sensitivity >= self._z_threshold else ev.cusum_up > ev.cusum_down) else -1
-            self.outlier_rate += ((1.0 if outlier else 0.0) - self.outlier_rate) / p.shift_points
-            if not ev.recovered and not self.episode.active:  # an episode's points say nothing of the normal tail
-                exceeded = 1.0 if min(abs(ev.z_base), TAIL_CAP) > self.tail else 0.0
-                self.tail = max(TAIL_REF, self.tail * math.exp(TAIL_RATE * (exceeded - TAIL_P)))
-            self.episode.update(ev.raw, ev.point, p.threshold)
-            self._track_run(outlier, sign, x)
+        if not warm:  # warming up: no evaluation, no outlier, every forecaster learns unclipped
+            for f in self.forecasters:
+                f.learn(t, x, 0.0, True)
+            if len(self.run) >= p.shift_points:
+                self._rebase(t)
+            a = max(1.0 / (self.n + 1), 1.0 / p.window)
+            self.zero_rate += a * ((1.0 if x == 0.0 else 0.0) - self.zero_rate)
+            self.n += 1
+            return
+        ev = self._evaluate(t, x)
+        if ev.recovered:
+            self._recover()
+        self.cusum_up, self.cusum_down = ev.cusum_up, ev.cusum_down
+        accumulated = 5.0 * max(ev.cusum_up, ev.cusum_down) / CUSUM_H
+        outlier = not ev.recovered and max(abs(ev.z), accumulated) * p.sensitivity >= self._z_threshold
+        sign = 1 if (ev.z > 0 if abs(ev.z) * p.sensitivity >= self._z_threshold else ev.cusum_up > ev.cusum_down) else -1
+        self.outlier_rate += ((1.0 if outlier else 0.0) - self.outlier_rate) / p.shift_points
+        if not ev.recovered and not self.episode.active:  # an episode's points say nothing of the normal tail
+            exceeded = 1.0 if min(abs(ev.z_base), TAIL_CAP) > self.tail else 0.0
+            self.tail = max(TAIL_REF, self.tail * math.exp(TAIL_RATE * (exceeded - TAIL_P)))
+        self.episode.update(ev.raw, ev.point, p.threshold)
+        self._track_run(outlier, sign, x)
         if outlier and not self.run[:-1] and (self.before is None or self.n >= self.before_until):
             self.before = copy.deepcopy(self.forecasters)  # the normal before this episode
             self.before_until = self.n + RECALL_WINDOWS * p.window
         volatile = self.outlier_rate > VOLATILE
         # evidence building up (CUSUM past half-way): learn the point tightly damped so a
         # fast forecaster does not absorb a sustained change before it is judged
-        suspect = warm and 5.0 * max(self.cusum_up, self.cusum_down) / CUSUM_H * p.sensitivity >= self._z_threshold / 2
-        clip = (SUSPECT_CLIP if suspect else CLIP) if warm else 0.0
+        suspect = 5.0 * max(self.cusum_up, self.cusum_down) / CUSUM_H * p.sensitivity >= self._z_threshold / 2
+        clip = SUSPECT_CLIP if suspect else CLIP
         for f in self.forecasters:
             f.learn(t, x, clip=clip, update_scale=volatile or not (outlier or suspect))
         if len(self.run) >= p.shift_points:
@@ -263,7 +271,7 @@ class RobustModel:
             a = max(1.0 / (self.n + 1), 1.0 / p.window)
             self.zero_rate += a * ((1.0 if x == 0.0 else 0.0) - self.zero_rate)
         self.n += 1
-        if warm and not self.seasonal_done:
+        if not self.seasonal_done:
             self._start_seasonal(t)
 
     def _track_run(self, outlier: bool, sign: int, x: float) -> None:
