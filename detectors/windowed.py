@@ -349,18 +349,14 @@ class WindowedDetector:
         ``learn=True`` (an ordinary window: nothing to explain) only moves the
         baselines towards this window's counts and returns ``{}``.
         """
+        if learn:
+            self._learn_baselines(state.baseline, partial.tops if partial is not None else {})
+            return {}
         top_n = self.config.findings.explain_top
         out: dict[str, Any] = {}
         for name in self.explain_fields:
             counter = partial.tops.get(name) if partial is not None else None
-            baseline = state.baseline
-            base = baseline.get(name)
-            if base is None:
-                base = baseline[name] = {}
-            if learn:  # the counter's pairs without a dict (a column counter's is never built)
-                if counter is not None or base:  # else nothing to decay or add
-                    baseline[name] = self._learn_baseline(base, counter.pairs() if counter is not None else ())
-                continue
+            base = state.baseline.setdefault(name, {})
             current = dict(counter.counts) if counter is not None else {}
             values = set(current) | (set(base) if not rising else set())
             moved = []
@@ -375,6 +371,36 @@ class WindowedDetector:
                     for _, value in moved[:top_n]
                 ]
         return out
+
+    def _learn_baselines(self, baseline: dict[str, dict[Any, float]], tops: dict[str, Any]) -> None:
+        """Every explanation field's baseline moved towards this window's top counts (``_learn_baseline``).
+
+        The common cases in one comprehension each: no counts (decay only), no baseline yet (the counts
+        weighted), and no pruning needed; the counter's pairs are read without building its dict.
+
+        >>> from detectors.sketches import TopCounter
+        >>> det = WindowedDetector.__new__(WindowedDetector)
+        >>> det.config, det.explain_fields = WindowedConfig(type="log_rate", name="x"), ("a", "b", "c")
+        >>> baseline, top = {"c": {"x": 5.0}}, TopCounter(4)
+        >>> top.update(["y", "y", "x"])
+        >>> det._learn_baselines(baseline, {"a": top}); baseline
+        {'c': {'x': 4.0}, 'a': {'y': 0.4, 'x': 0.2}, 'b': {}}
+        """
+        cap = self.config.explain_capacity
+        for name in self.explain_fields:
+            counter = tops.get(name)
+            base = baseline.get(name)
+            if counter is None:
+                if base is None:
+                    baseline[name] = {}
+                elif len(base) > cap:  # (a capacity lowered on reload)
+                    baseline[name] = self._learn_baseline(base, (), _ALPHA)
+                elif base:
+                    baseline[name] = {value: weight * _KEEP for value, weight in base.items()}
+            elif base or counter.capacity > cap:
+                baseline[name] = self._learn_baseline(base or {}, counter.pairs(), _ALPHA)
+            else:  # at most ``cap`` values; 0.0 + alpha * count is alpha * count: counts are positive
+                baseline[name] = {value: _ALPHA * count for value, count in counter.pairs()}
 
     def _learn_baseline(self, base: dict[Any, float], current: Iterable[tuple[Any, int]],
                         alpha: float = 0.2) -> dict[Any, float]:
@@ -397,6 +423,10 @@ class WindowedDetector:
             for value in sorted(base, key=base.__getitem__)[: len(base) - cap]:
                 del base[value]
         return base
+
+
+_ALPHA = 0.2  # how far a baseline moves towards a window's counts
+_KEEP = 1 - _ALPHA
 
 
 def _new_state() -> KeyState:
