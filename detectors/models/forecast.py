@@ -63,24 +63,45 @@ class LevelForecaster:
         return residual
 
     def learn(self, t: float, x: float, clip: float = CLIP, update_scale: bool = True) -> None:
-        n = self.n
-        if n == 0:
+        if self.n == 0:
             self.level = x
             self.n = 1
             return
-        residual = x - self.level
-        if clip or not update_scale:  # clipping or a frozen scale: the general step
-            residual = self._step(residual, clip, update_scale)
-        else:  # ``_step`` without clipping, inline (the warm-up of every per-key model)
-            a = max(1.0 / (n + 1), SCALE_ALPHA_MIN)
-            self.up += a * (2.0 * max(residual, 0.0) - self.up)
-            self.down += a * (2.0 * max(-residual, 0.0) - self.down)
-        a = max(self.alpha, 1.0 / (n + 1))
+        residual = self._step(x - self.level, clip, update_scale)
+        a = max(self.alpha, 1.0 / (self.n + 1))
         self.level += a * residual
-        self.n = n + 1
+        self.n += 1
 
     def rebase(self, t: float, value: float) -> None:
         self.level = value
+
+
+def learn_unclipped(forecasters: list[LevelForecaster], t: float, x: float) -> None:
+    """``f.learn(t, x, clip=0.0, update_scale=True)`` for each forecaster, plain levels inline.
+
+    A model's warm-up step (every per-key model's first points): the same arithmetic, without a method call
+    and a ``_step`` call per forecaster.
+
+    >>> a, b = [LevelForecaster(0.5), LevelForecaster(1.0)], [LevelForecaster(0.5), LevelForecaster(1.0)]
+    >>> for x in [3.0, 5.0, 4.0]:
+    ...     learn_unclipped(a, 0.0, x)
+    ...     for f in b:
+    ...         f.learn(0.0, x, clip=0.0)
+    >>> [(f.level, f.up, f.down, f.n) for f in a] == [(f.level, f.up, f.down, f.n) for f in b]
+    True
+    """
+    for f in forecasters:
+        n = f.n
+        if type(f) is not LevelForecaster or n == 0:
+            f.learn(t, x, 0.0, True)
+            continue
+        residual = x - f.level
+        a = max(1.0 / (n + 1), SCALE_ALPHA_MIN)
+        f.up += a * (2.0 * max(residual, 0.0) - f.up)
+        f.down += a * (2.0 * max(-residual, 0.0) - f.down)
+        a = max(f.alpha, 1.0 / (n + 1))
+        f.level += a * residual
+        f.n = n + 1
 
 
 class SeasonalForecaster(LevelForecaster):

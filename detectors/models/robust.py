@@ -62,7 +62,7 @@ from prometheus_client import Counter
 from detectors.models.base import ZERO, Direction, Score, Seasonality
 from detectors.models.calibrate import score_to_z, z_to_score
 from detectors.models.episode import Episode
-from detectors.models.forecast import CLIP, LevelForecaster, SeasonalForecaster
+from detectors.models.forecast import CLIP, LevelForecaster, SeasonalForecaster, learn_unclipped
 from detectors.models.params import ModelParams, validate_params
 
 FAST_ALPHA = 0.5
@@ -234,8 +234,7 @@ class RobustModel:
             self.is_count = False
         warm = self.n >= p.warmup
         if not warm:  # warming up: no evaluation, no outlier, every forecaster learns unclipped
-            for f in self.forecasters:
-                f.learn(t, x, 0.0, True)
+            learn_unclipped(self.forecasters, t, x)
             if len(self.run) >= p.shift_points:
                 self._rebase(t)
             a = max(1.0 / (self.n + 1), 1.0 / p.window)
