@@ -29,13 +29,14 @@ from typing import Any
 import numpy as np
 
 from processors.chain import ProcessorChain
+from processors.fast.alb_block import ScanBuffers, scan_block
 from processors.fast.alb_render import AGENT, GEO, MAX_FIXED, TLS, URL, render_alb
-from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, epochs, scan_alb
+from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, epochs
 from processors.fast.alb_tables import AlbTables
 from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.buffers import Reusable
 from processors.fast.render import event_ids
-from processors.fast.scan import BLANK, FAST, split_lines, token_codes
+from processors.fast.scan import BLANK, FAST, token_codes
 from processors.parsers._http import url_fields
 from streams.core import metrics
 from streams.core.model import Position, Record
@@ -68,6 +69,9 @@ def _absent(path: str) -> bool:
 
 
 SCHEMA = Schema(DATASET, frozenset(FIELDS), _absent, frozenset({"@timestamp", "event.end"}))
+
+
+_EMPTY = np.zeros((0, 0), np.int64)
 
 
 @dataclass(slots=True)
@@ -110,6 +114,11 @@ class AlbBatch(BlockBatch):
         if found is None:
             found = self.columns[("times",)] = epochs(self.data, self.ts[:, TIME], self.te[:, TIME])
         return found
+
+    def release(self) -> None:
+        """Drop the block's buffers once written: the scanner's and renderer's pools hand them out again."""
+        BlockBatch.release(self)
+        self.ts = self.te = self.ints = self.req = self.data = _EMPTY
 
 
 def dictionary(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
@@ -161,17 +170,17 @@ class AlbFastPath:
         self.network = "network" in by_name
         self.tables = AlbTables(by_name.get("geoip"), by_name.get("user_agent"))
         self.buffers = Reusable(lambda size: np.empty(size, np.uint8))  # rendered NDJSON of a block
+        self.scan_buffers = ScanBuffers()
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> AlbBatch:
         data = np.frombuffer(block, np.uint8)
-        starts, ends = split_lines(data)
-        status, ts, te, ints, req = scan_alb(data, starts, ends)
+        starts, ends, status, ts, te, ints, req = scan_block(data, self.scan_buffers)  # columns of fast rows only
         numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
         out = AlbBatch(lines=len(starts), last_line=first_line + len(starts) - 1, data=data, tables=self.tables)
         rows = np.flatnonzero(status == FAST)
         self._slow(out, source, path, block, starts, ends, numbers, status, attrs)
         if len(rows):
-            self._render(out, data, rows, ts, te, ints, req, numbers, path)
+            self._render(out, data, rows, ts, te, ints, req, numbers, int((ends[rows] - starts[rows]).sum()), path)
         metrics.STAGE_OUT.labels("parse", DATASET).inc(len(rows))
         return out
 
@@ -202,9 +211,8 @@ class AlbFastPath:
             out.slow = self.chain.process(records)
 
     def _render(self, out: AlbBatch, data: np.ndarray, rows: np.ndarray, ts: np.ndarray, te: np.ndarray,
-                ints: np.ndarray, req: np.ndarray, numbers: np.ndarray, path: str) -> None:
-        if len(rows) < len(ts):  # all lines fast (the usual block): no copies
-            ts, te, ints, req = ts[rows], te[rows], ints[rows], req[rows]
+                ints: np.ndarray, req: np.ndarray, numbers: np.ndarray, text: int, path: str) -> None:
+        """Render the fast rows (``text``: their bytes in the block)."""
         fc, frags = self._fragments(out, data, ts, te, ints, req)
         n = len(rows)
         ids = np.empty((n, 32), np.uint8)
@@ -213,7 +221,7 @@ class AlbFastPath:
         fbuf = np.frombuffer(b"".join(frags) or b"\0", np.uint8)
         longest = np.diff(foff).max(initial=0)
         # no token is written more than 4 times its length (3 ISO times from one 20+ byte token, lists at 2x)
-        bound = n * (MAX_FIXED + 4 * int(longest)) + 4 * int((te.max(axis=1) - ts[:, 0]).sum())
+        bound = n * (MAX_FIXED + 4 * int(longest)) + 4 * text
         buf = self.buffers.get(bound)
         line_ends = render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, self.include_id, self.network, buf)
         out.ndjson = memoryview(buf[: int(line_ends[-1])])

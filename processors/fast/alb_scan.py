@@ -274,6 +274,44 @@ def _request(data, a, b, req, r):  # noqa: ANN001, ANN201
         req[r, 2], req[r, 3] = rest, url_end
 
 
+@nb.njit(inline="always")
+def check_line(data, a, count, ts, te, ints, req, r):  # noqa: ANN001, ANN201
+    """The status of a non-blank line starting at ``a`` whose ``count`` tokens are in ``ts[r]``, ``te[r]`` (the
+    other slots of the row -1); fills ``ints[r]`` and ``req[r]``."""
+    if count < MIN_TOKENS or ts[r, 0] != a or not _alb_type(data, a, te[r, 0]):
+        return SLOW
+    if not iso_fast(data, ts[r, TIME], te[r, TIME]) or not _calendar(data, ts[r, TIME]):
+        return SLOW
+    if not _host_port(data, ts[r, CLIENT], te[r, CLIENT], ints[r], CIP):
+        return SLOW
+    if not _absent(data, ts[r, TARGET], te[r, TARGET]) and not _host_port(
+            data, ts[r, TARGET], te[r, TARGET], ints[r], TIP):
+        return SLOW
+    ok = True
+    for k in range(4):
+        value = _number(data, ts[r, 8 + k], te[r, 8 + k])
+        ints[r, STATUS + k] = value
+        if value == -2:
+            ok = False
+    if not ok or ints[r, STATUS] < 0 or (ints[r, TIP] < 0 and ints[r, TSTATUS] >= 0):
+        return SLOW
+    if not _absent(data, ts[r, CREATED], te[r, CREATED]) and not iso_fast(data, ts[r, CREATED], te[r, CREATED]):
+        return SLOW
+    if not (seconds_ok(data, ts[r, 5], te[r, 5]) and seconds_ok(data, ts[r, 6], te[r, 6])
+            and seconds_ok(data, ts[r, 7], te[r, 7])):
+        return SLOW
+    _request(data, ts[r, REQUEST], te[r, REQUEST], req, r)
+    return FAST
+
+
+@nb.njit(inline="always")
+def line_status(data, words, a, b, ts, te, ints, req, r):  # noqa: ANN001, ANN201
+    """The status of the line ``data[a:b]``, checked byte by byte, its columns in row ``r`` (all -1 before)."""
+    if _blank(data, a, b):
+        return BLANK
+    return check_line(data, a, _tokens(data, words, a, b, ts, te, r), ts, te, ints, req, r)
+
+
 @nb.njit(cache=True)
 def scan_alb(data, starts, ends):  # noqa: ANN001, ANN201
     """Per line: status, token starts/ends (n, 33), ints (n, 8), request spans (n, 6)."""
@@ -285,35 +323,7 @@ def scan_alb(data, starts, ends):  # noqa: ANN001, ANN201
     req = np.full((n, 6), -1, np.int64)
     words = data[:len(data) // 8 * 8].view(np.uint64)  # word k: bytes 8k..8k+7 (little-endian)
     for r in range(n):
-        a, b = starts[r], ends[r]
-        if _blank(data, a, b):
-            status[r] = BLANK
-            continue
-        count = _tokens(data, words, a, b, ts, te, r)
-        if count < MIN_TOKENS or ts[r, 0] != a or not _alb_type(data, a, te[r, 0]):
-            continue
-        if not iso_fast(data, ts[r, TIME], te[r, TIME]) or not _calendar(data, ts[r, TIME]):
-            continue
-        if not _host_port(data, ts[r, CLIENT], te[r, CLIENT], ints[r], CIP):
-            continue
-        if not _absent(data, ts[r, TARGET], te[r, TARGET]) and not _host_port(
-                data, ts[r, TARGET], te[r, TARGET], ints[r], TIP):
-            continue
-        ok = True
-        for k in range(4):
-            value = _number(data, ts[r, 8 + k], te[r, 8 + k])
-            ints[r, STATUS + k] = value
-            if value == -2:
-                ok = False
-        if not ok or ints[r, STATUS] < 0 or (ints[r, TIP] < 0 and ints[r, TSTATUS] >= 0):
-            continue
-        if not _absent(data, ts[r, CREATED], te[r, CREATED]) and not iso_fast(data, ts[r, CREATED], te[r, CREATED]):
-            continue
-        if not (seconds_ok(data, ts[r, 5], te[r, 5]) and seconds_ok(data, ts[r, 6], te[r, 6])
-                and seconds_ok(data, ts[r, 7], te[r, 7])):
-            continue
-        _request(data, ts[r, REQUEST], te[r, REQUEST], req, r)
-        status[r] = FAST
+        status[r] = line_status(data, words, starts[r], ends[r], ts, te, ints, req, r)
     return status, ts, te, ints, req
 
 
