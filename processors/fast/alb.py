@@ -221,7 +221,7 @@ class AlbFastPath:
         fbuf = np.frombuffer(b"".join(frags) or b"\0", np.uint8)
         longest = np.diff(foff).max(initial=0)
         # no token is written more than 4 times its length (3 ISO times from one 20+ byte token, lists at 2x)
-        bound = n * (MAX_FIXED + 4 * int(longest)) + 4 * text
+        bound = n * (MAX_FIXED + 4 * int(longest)) + 4 * text + 8  # + the last word copy's overshoot
         buf = self.buffers.get(bound)
         line_ends = render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, self.include_id, self.network, buf)
         out.ndjson = memoryview(buf[: int(line_ends[-1])])
