@@ -223,7 +223,7 @@ class AlbFastPath:
         # no token is written more than 4 times its length (3 ISO times from one 20+ byte token, lists at 2x)
         bound = n * (MAX_FIXED + 4 * int(longest)) + 4 * text + 8  # + the last word copy's overshoot
         buf = self.buffers.get(bound)
-        line_ends = render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, self.include_id, self.network, buf)
+        line_ends = render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids.reshape(-1), self.include_id, self.network, buf)
         out.ndjson = memoryview(buf[: int(line_ends[-1])])
         out.documents, out.ids = n, ids
         out.ts, out.te, out.ints, out.req = ts, te, ints, req

@@ -115,6 +115,10 @@ def _iso(out, pos, data, a, b):  # noqa: ANN001
 @nb.njit(inline="always")
 def _seconds(out, pos, data, a, b):  # noqa: ANN001
     """orjson's text of ``float(data[a:b])`` for what ``alb_scan.seconds_ok`` admits: ``0.0``, ``12.0``, ``0.035``."""
+    if b - a == 5 and data[a + 1] == 46:  # D.DDD (the usual form): the fraction without its trailing zeros, or 0
+        out[pos], out[pos + 1], out[pos + 2], out[pos + 3], out[pos + 4] = (
+            data[a], 46, data[a + 2], data[a + 3], data[a + 4])
+        return pos + (5 if data[a + 4] != 48 else 4 if data[a + 3] != 48 else 3)
     dot = b
     for i in range(a, b):
         if data[i] == 46:
@@ -140,7 +144,21 @@ def _frag(out, pos, fbuf, foff, code):  # noqa: ANN001
 
 @nb.njit(inline="always")
 def _list(out, pos, data, a, b, comma):  # noqa: ANN001
-    """``[`` + the items of ``value.split(",")`` (``comma``) or ``value.split()`` as JSON strings + ``]``."""
+    """``[`` + the items of ``value.split(",")`` (``comma``) or ``value.split()`` as JSON strings + ``]``.
+
+    ``data[a:b]`` is not empty (``_absent`` spans are not rendered): without a separator it is the one item.
+    """
+    sep = 44 if comma else 32
+    one = True
+    for i in range(a, b):
+        if data[i] == sep:
+            one = False
+            break
+    if one:
+        out[pos], out[pos + 1] = 91, 34
+        pos = _copy(out, pos + 2, data, a, b)
+        out[pos], out[pos + 1] = 34, 93
+        return pos + 2
     out[pos] = 91
     pos += 1
     first, i = True, a
@@ -172,16 +190,13 @@ def _list(out, pos, data, a, b, comma):  # noqa: ANN001
 
 @nb.njit(cache=True)
 def render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network, out):  # noqa: ANN001, ANN201, C901
-    """Write one NDJSON line per row to ``out``; returns the end offset of every line."""
+    """Write one NDJSON line per row to ``out``; returns the end offset of every line. ``ids``: 32 bytes a row, flat."""
     n = len(ts)
     ends = np.empty(n, np.int64)
     pos = 0
     for r in range(n):
         if include_id:
-            pos = _lit(out, pos, L_ID)
-            for i in range(32):
-                out[pos + i] = ids[r, i]
-            pos = _lit(out, pos + 32, L_ID_END)
+            pos = _lit(out, _copy(out, _lit(out, pos, L_ID), ids, 32 * r, 32 * r + 32), L_ID_END)
         else:
             pos = _lit(out, pos, L_OPEN)
         pos = _lit(out, pos, L_NAME)
