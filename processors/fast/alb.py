@@ -31,7 +31,7 @@ import numpy as np
 from processors.chain import ProcessorChain
 from processors.fast.alb_block import ScanBuffers, scan_block
 from processors.fast.alb_render import AGENT, GEO, MAX_FIXED, TLS, URL, render_alb
-from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, epochs
+from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIP, TPORT, TSTATUS
 from processors.fast.alb_tables import AlbTables
 from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.buffers import Reusable
@@ -87,6 +87,7 @@ class AlbBatch(BlockBatch):
     dicts: dict[str, tuple[np.ndarray, list[bytes]]] = field(default_factory=dict)  # span dictionaries, shared
     clients: tuple[np.ndarray, np.ndarray] | None = None  # (code per row, distinct client addresses) of the GeoIP stage
     tables: AlbTables | None = None  # the path's caches (address texts, URL fields)
+    epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))  # the detectors' clock per row
 
     def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
         kind, index = FIELDS[path]
@@ -110,15 +111,12 @@ class AlbBatch(BlockBatch):
         return inverse, [None if v < 0 else convert(v) for v in uniq.tolist()]
 
     def times(self, path: str) -> np.ndarray:
-        found = self.columns.get(("times",))
-        if found is None:
-            found = self.columns[("times",)] = epochs(self.data, self.ts[:, TIME], self.te[:, TIME])
-        return found
+        return self.epochs  # computed by the scanner: @timestamp and event.end are both the line's time
 
     def release(self) -> None:
         """Drop the block's buffers once written: the scanner's and renderer's pools hand them out again."""
         BlockBatch.release(self)
-        self.ts = self.te = self.ints = self.req = self.data = _EMPTY
+        self.ts = self.te = self.ints = self.req = self.data = self.epochs = _EMPTY
 
 
 def dictionary(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
@@ -174,9 +172,10 @@ class AlbFastPath:
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> AlbBatch:
         data = np.frombuffer(block, np.uint8)
-        starts, ends, status, ts, te, ints, req = scan_block(data, self.scan_buffers)  # columns of fast rows only
+        starts, ends, status, ts, te, ints, req, times = scan_block(data, self.scan_buffers)  # of fast rows only
         numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
-        out = AlbBatch(lines=len(starts), last_line=first_line + len(starts) - 1, data=data, tables=self.tables)
+        out = AlbBatch(lines=len(starts), last_line=first_line + len(starts) - 1, data=data, tables=self.tables,
+                       epochs=times)
         rows = np.flatnonzero(status == FAST)
         self._slow(out, source, path, block, starts, ends, numbers, status, attrs)
         if len(rows):

@@ -18,7 +18,7 @@ generated, odd and mutated blocks).
 >>> line = (b'http 2018-07-02T22:23:00.186641Z app/lb/1 192.168.1.9:2817 10.0.0.1:80 0.000 0.001 0.000 200 - 34 366 '
 ...         b'"GET http://x.com:80/ HTTP/1.1" "curl/7.46.0" - - arn "Root=1" "-" "-" 0 - "forward" "-" "-" "" "" "-" "-"')
 >>> data = np.frombuffer(b"http x\\r\\n \\n" + line + b"\\n" + line, np.uint8)
->>> starts, ends, status, ts, te, ints, req = scan_block(data)
+>>> starts, ends, status, ts, te, ints, req, times = scan_block(data)
 >>> starts.tolist(), ends.tolist(), status.tolist(), len(ts)
 ([0, 8, 10, 219], [6, 9, 218, 427], [1, 2, 0, 0], 2)
 >>> data[req[0, 2]:req[0, 3]].tobytes(), data[ts[1, 13]:te[1, 13]].tobytes(), ints[1].tolist()
@@ -31,7 +31,7 @@ import numba as nb
 import numpy as np
 from numba.cpython.unsafe.numbers import trailing_zeros
 
-from processors.fast.alb_scan import CLASS, NTOK, check_line, line_status
+from processors.fast.alb_scan import CLASS, NTOK, TIME, check_line, epoch, line_status
 from processors.fast.buffers import Reusable
 from processors.fast.scan import FAST
 from processors.fast.vpcscan import _spaces
@@ -97,12 +97,13 @@ class ScanBuffers:
 
 
 _COLUMNS = [((), np.int64), ((), np.int64), ((), np.int8), ((NTOK,), np.int64), ((NTOK,), np.int64),
-            ((8,), np.int64), ((6,), np.int64)]
+            ((8,), np.int64), ((6,), np.int64), ((), np.float64)]
 
 
 def scan_block(data: np.ndarray, buffers: ScanBuffers | None = None) -> tuple[np.ndarray, ...]:
-    """(starts, ends, status) of every line of ``data`` and (ts, te, ints, req) of its ``FAST`` lines only, in
-    order: ``split_lines`` + ``scan_alb`` with the other rows' columns left out.
+    """(starts, ends, status) of every line of ``data`` and (ts, te, ints, req, epochs) of its ``FAST`` lines only,
+    in order: ``split_lines`` + ``scan_alb`` with the other rows' columns left out, and ``alb_scan.epochs`` of
+    the time spans (the detectors' clock), computed while the line is in the cache.
 
     The arrays are views of ``buffers``' (fresh ones without): valid while the caller holds them.
     """
@@ -116,7 +117,7 @@ def scan_block(data: np.ndarray, buffers: ScanBuffers | None = None) -> tuple[np
 
 
 @nb.njit(cache=True)
-def _scan(data, starts, ends, status, ts, te, ints, req):  # noqa: ANN001, ANN202 - numba kernel
+def _scan(data, starts, ends, status, ts, te, ints, req, times):  # noqa: ANN001, ANN202 - numba kernel
     """Fills the arrays; the number of lines and of fast lines, or (-1, 0) when the arrays have too few rows.
 
     A line's columns go to the next free slot ``k``, which only a ``FAST`` line keeps.
@@ -142,7 +143,9 @@ def _scan(data, starts, ends, status, ts, te, ints, req):  # noqa: ANN001, ANN20
                 end -= 1
             starts[r], ends[r] = a, end
             status[r] = line_status(data, words, a, end, ts, te, ints, req, k)
-        k += status[r] == FAST
+        if status[r] == FAST:
+            times[k] = epoch(data, ts[k, TIME], te[k, TIME])
+            k += 1
         r += 1
         a = newline + 1
     return r, k

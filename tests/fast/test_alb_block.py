@@ -7,7 +7,7 @@ import random
 import numpy as np
 
 from processors.fast.alb_block import ScanBuffers, scan_block
-from processors.fast.alb_scan import scan_alb
+from processors.fast.alb_scan import TIME, epochs, scan_alb
 from processors.fast.scan import FAST, split_lines
 from tests.fast.test_alb import ODD, fixture_lines, generated, mutated
 
@@ -17,6 +17,8 @@ def _same(block: bytes, buffers: ScanBuffers | None = None) -> np.ndarray:
     starts, ends, status, *columns = scan_block(data, buffers)
     s2, e2 = split_lines(data)
     st2, *columns2 = scan_alb(data, s2, e2)
+    columns2.append(np.zeros(len(s2)))
+    columns2[-1][st2 == FAST] = epochs(data, columns2[0][st2 == FAST, TIME], columns2[1][st2 == FAST, TIME])
     assert starts.tolist() == s2.tolist() and ends.tolist() == e2.tolist(), block
     assert status.tolist() == st2.tolist(), block
     fast = status == FAST  # scan_block keeps the columns of fast lines only
