@@ -69,6 +69,9 @@ def _absent(path: str) -> bool:
 
 
 SCHEMA = Schema(DATASET, frozenset(FIELDS), _absent, frozenset({"@timestamp", "event.end"}))
+# interned for every block in one pass (``AlbTables.intern``): (fragment column, name, pair 0 = ts/te or
+# 1 = req, start column, end column); aws.elb.name (tok2) is error_rate's default key
+SPAN_COLUMNS = [(URL, "url", 1, 2, 3), (AGENT, "ua", 0, 13, 13), (TLS, "tls", 0, 15, 15), (-1, "tok2", 0, 2, 2)]
 
 
 @dataclass(slots=True)
@@ -158,9 +161,7 @@ class AlbFastPath:
     def _fragments(self, out: AlbBatch, data: np.ndarray, ts: np.ndarray, te: np.ndarray, ints: np.ndarray,
                    req: np.ndarray) -> tuple[np.ndarray, FragmentStore]:
         """Fragment ids per fast row (``alb_render`` columns) and the store holding the fragments."""
-        spans = [(URL, "url", req[:, 2], req[:, 3]), (AGENT, "ua", ts[:, 13], te[:, 13]),
-                 (TLS, "tls", ts[:, 15], te[:, 15])]
-        block = out.interned = self.tables.intern(data, spans, (GEO, ints[:, CIP]))
+        block = out.interned = self.tables.intern(data, (ts, te), (req, req), SPAN_COLUMNS, (GEO, ints[:, CIP]))
         return block.fc, block.gen.store
 
     def _slow(self, out: AlbBatch, source: str, path: str, block: bytes | memoryview, starts: np.ndarray,

@@ -35,10 +35,31 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 from processors.fast.words import copy, same, span_hash
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)
+
+
+@intrinsic
+def prefetch(typingctx, arr, index):  # noqa: ANN001, ANN201, ARG001
+    """Ask for the cache line of ``arr[index]`` (a hint: no fault, no result)."""
+    if not isinstance(arr, types.Array) or not isinstance(index, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        offset = context.cast(builder, args[1], signature.args[1], types.intp)
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        fn = builder.module.declare_intrinsic("llvm.prefetch", fnty=ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]))
+        pointer = builder.bitcast(builder.gep(ary.data, [offset]), i8p)
+        builder.call(fn, [pointer, ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])  # read, keep, data
+        return context.get_dummy_value()
+
+    return types.void(arr, index), codegen
 
 
 def _slots(capacity: int) -> np.ndarray:
@@ -49,32 +70,45 @@ def _slots(capacity: int) -> np.ndarray:
 
 
 @nb.njit(cache=True)
-def _intern_spans(data, fs, fe, start, slots, hashes, koff, keys, count, codes):  # noqa: ANN001, ANN202, PLR0913
-    """Codes of rows ``start..`` into ``codes``; returns the first row it could not place (the table or its
-    byte buffer is full) or ``len(fs)``. ``count`` holds (distinct values, bytes used)."""
+def _intern_spans(data, s0, e0, s1, e1, spec, start, slots, hashes, owner, koff, keys, count, codes):  # noqa: ANN001, ANN202, PLR0913
+    """Codes of rows ``start..`` into ``codes`` (n, k). Column j: ``spec[j]`` = (matrix pair p, start column,
+    end column, kind): its spans are ``s<p>[r, start]:e<p>[r, end]``, values of that kind (equal bytes of two
+    kinds are two values). Returns the first row it could not finish (the table or its byte buffer is full)
+    or n. ``count`` holds (distinct values, bytes used)."""
     mask = len(slots) - 1
-    for r in range(start, len(fs)):
-        a, b = fs[r], fe[r]
-        if a < 0 or b <= a or (b - a == 1 and data[a] == 45):
-            codes[r] = -1
-            continue
-        h = span_hash(data, a, b)
-        slot = np.int64(h & np.uint64(mask))
-        while True:
-            c = slots[slot]
-            if c < 0:
-                c, used = count[0], count[1]
-                if c >= len(hashes) or used + (b - a) > len(keys):
-                    return r
-                copy(keys, used, data, a, b)
-                slots[slot], hashes[c], koff[c + 1] = c, h, used + b - a
-                count[0], count[1] = c + 1, used + b - a
-                break
-            if hashes[c] == h and koff[c + 1] - koff[c] == b - a and same(keys, koff[c], data, a, b - a):
-                break
-            slot = (slot + 1) & mask
-        codes[r] = c
-    return len(fs)
+    for r in range(start, codes.shape[0]):
+        for j in range(spec.shape[0]):  # ask for every span of the row first: their cache misses overlap
+            a = s0[r, spec[j, 1]] if spec[j, 0] == 0 else s1[r, spec[j, 1]]
+            if a >= 0:
+                prefetch(data, a)
+        for j in range(spec.shape[0]):
+            if spec[j, 0] == 0:
+                a, b = s0[r, spec[j, 1]], e0[r, spec[j, 2]]
+            else:
+                a, b = s1[r, spec[j, 1]], e1[r, spec[j, 2]]
+            kind = spec[j, 3]
+            if a < 0 or b <= a or (b - a == 1 and data[a] == 45):
+                codes[r, j] = -1
+                continue
+            h = (span_hash(data, a, b) ^ np.uint64(kind)) * _MUL
+            h ^= h >> np.uint64(29)
+            slot = np.int64(h & np.uint64(mask))
+            while True:
+                c = slots[slot]
+                if c < 0:
+                    c, used = count[0], count[1]
+                    if c >= len(hashes) or used + (b - a) > len(keys):
+                        return r
+                    copy(keys, used, data, a, b)
+                    slots[slot], hashes[c], owner[c], koff[c + 1] = c, h, kind, used + b - a
+                    count[0], count[1] = c + 1, used + b - a
+                    break
+                if (hashes[c] == h and owner[c] == kind and koff[c + 1] - koff[c] == b - a
+                        and same(keys, koff[c], data, a, b - a)):
+                    break
+                slot = (slot + 1) & mask
+            codes[r, j] = c
+    return codes.shape[0]
 
 
 @nb.njit(cache=True)
@@ -149,7 +183,7 @@ def compact(codes, scratch):  # noqa: ANN001, ANN201
 
 
 class SpanCodes:
-    """Byte spans -> codes stable across blocks, at most ``limit`` distinct values."""
+    """Byte spans of several kinds -> codes stable across blocks, at most ``limit`` distinct values in all."""
 
     def __init__(self, limit: int, capacity: int = 256):
         self.limit = limit
@@ -158,32 +192,48 @@ class SpanCodes:
         self._capacity = min(capacity, limit)
         self._slots = _slots(self._capacity)
         self._hashes = np.empty(self._capacity, np.uint64)
+        self._owner = np.empty(self._capacity, np.int64)
         self._koff = np.zeros(self._capacity + 1, np.int64)
         self._keys = np.empty(64 * self._capacity, np.uint8)
         self._count = np.zeros(2, np.int64)
 
-    def codes(self, data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> np.ndarray | None:
-        """The code of every span (-1: absent, empty or ``-``), or None when that takes over ``limit`` values."""
-        out = np.empty(len(fs), np.int64)
+    def codes(self, data: np.ndarray, fs: np.ndarray, fe: np.ndarray, kind: int = 0) -> np.ndarray | None:
+        """The code of every span ``data[fs[r]:fe[r]]`` (-1: absent, empty or ``-``) as a value of ``kind``,
+        or None when that takes over ``limit`` values."""
+        fs, fe = fs.reshape(-1, 1), fe.reshape(-1, 1)
+        out = self.columns(data, (fs, fe), (fs, fe), np.array([[0, 0, 0, kind]], np.int64))
+        return None if out is None else out[:, 0]
+
+    def columns(self, data: np.ndarray, pair0: tuple[np.ndarray, np.ndarray], pair1: tuple[np.ndarray, np.ndarray],
+                spec: np.ndarray) -> np.ndarray | None:
+        """Codes (n, k) of k span columns read from two (starts, ends) matrix pairs in one pass over the rows
+        (a row's spans are read while its bytes are in cache): column j is ``spec[j]`` = (pair, start column,
+        end column, kind). None when that takes over ``limit`` values."""
+        out = np.empty((len(pair0[0]), len(spec)), np.int64)
         self.new = self.count
         row = 0
         while True:
-            row = _intern_spans(data, fs, fe, row, self._slots, self._hashes, self._koff, self._keys, self._count,
-                                out)
+            row = _intern_spans(data, *pair0, *pair1, spec, row, self._slots, self._hashes, self._owner, self._koff,
+                                self._keys, self._count, out)
             self.count = int(self._count[0])
-            if row == len(fs):
+            if row == len(out):
                 return out
             if self.count >= self._capacity and not self._grow_table():
                 return None
-            if int(self._count[1]) + int(fe[row] - fs[row]) > len(self._keys):
-                self._keys = np.concatenate([self._keys, np.empty(len(self._keys) + int(fe[row] - fs[row]), np.uint8)])
+            pairs = (pair0, pair1)
+            need = int(self._count[1]) + sum(max(0, int(pairs[p][1][row, e] - pairs[p][0][row, a]))
+                                             for p, a, e, _ in spec.tolist())
+            if need > len(self._keys):
+                self._keys = np.concatenate([self._keys, np.empty(max(len(self._keys), need), np.uint8)])
 
     def _grow_table(self) -> bool:
         if self._capacity >= self.limit:
             return False
         self._capacity = min(2 * self._capacity, self.limit)
-        self._hashes = np.concatenate([self._hashes, np.empty(self._capacity - len(self._hashes), np.uint64)])
-        self._koff = np.concatenate([self._koff, np.zeros(self._capacity + 1 - len(self._koff), np.int64)])
+        grow = self._capacity - len(self._hashes)
+        self._hashes = np.concatenate([self._hashes, np.empty(grow, np.uint64)])
+        self._owner = np.concatenate([self._owner, np.empty(grow, np.int64)])
+        self._koff = np.concatenate([self._koff, np.zeros(grow, np.int64)])
         self._slots = _slots(self._capacity)
         _rehash(self._slots, self._hashes, self.count)
         return True
@@ -191,6 +241,10 @@ class SpanCodes:
     def text(self, code: int) -> bytes:
         """The bytes of ``code``."""
         return self._keys[self._koff[code]:self._koff[code + 1]].tobytes()
+
+    def kind(self, code: int) -> int:
+        """The kind of ``code``."""
+        return int(self._owner[code])
 
 
 class IntCodes:

@@ -19,7 +19,8 @@ block's ``BlockCodes`` keeps the generation its codes refer to.
 >>> import numpy as np
 >>> data = np.frombuffer(b"TLSv1.2 - tlsv13", np.uint8)
 >>> tables = AlbTables(None, None)
->>> block = tables.intern(data, [(0, "tls", np.array([0, 8, 10]), np.array([7, 9, 16]))], None)
+>>> spans = np.array([[0, 7], [8, 9], [10, 16]])
+>>> block = tables.intern(data, (spans, spans), (spans, spans), [(0, "tls", 0, 0, 1)], None)
 >>> buf, offsets = block.gen.store.packed()
 >>> block.fc[:, 0].tolist(), [buf[offsets[f]:offsets[f + 1]].tobytes() for f in block.fc[:, 0] if f >= 0]
 ([0, -1, 1], [b'"version":"1.2","version_protocol":"tls"', b'"version":"1.3","version_protocol":"tls"'])
@@ -46,7 +47,7 @@ from streams.core.metrics import CACHE_SIZE
 from streams.core.model import Event, Position
 
 _POSITION = Position("fast", "alb", "", "0")
-CLIENT = "client"
+CLIENT, SPANS = "client", "spans"  # the client addresses; the span columns interned together
 
 
 def _url(text: str) -> bytes:
@@ -67,6 +68,7 @@ class Interned:
     frags: np.ndarray = field(default_factory=lambda: np.full(64, -1, np.int64))  # fragment id per code, -1: none
     parsed: dict[int, Any] = field(default_factory=dict)  # code -> url_fields of its text (the detectors' url.*)
     scratch: np.ndarray = field(default_factory=lambda: np.full(64, -1, np.int64))  # for ``compact``
+    sizes: dict[str, int] = field(default_factory=dict)  # values per column name (a table several share)
 
     def frag_ids(self, codes: np.ndarray) -> np.ndarray:
         """The fragment id of every code (code -1, and codes without a fragment: -1)."""
@@ -88,28 +90,37 @@ class Interned:
 
 
 class Generation:
-    """Every column interned since the last clear and the fragments they made."""
+    """Every column interned since the last clear and the fragments they made.
 
-    def __init__(self, limit: int):
-        self.limit = limit
+    A column holds ``limit`` values, or what ``room`` asks for when it is created: a generation started for
+    a block whose values alone are over ``limit`` holds that block.
+    """
+
+    def __init__(self, limit: int, rows: int = 0):
+        self.limit, self.rows = limit, rows
         self.columns: dict[str, Interned] = {}
         self.store = FragmentStore()
 
-    def column(self, name: str, fresh: int = 0) -> Interned:
-        """The column ``name``; ``fresh``: a new one holding at least that many values."""
+    def column(self, name: str, room: int = 0) -> Interned:
+        """The column ``name`` (created with room for ``max(limit, room)`` values)."""
         found = self.columns.get(name)
-        if found is None or fresh:
-            limit = max(self.limit, fresh)
+        if found is None:
+            limit = max(self.limit, room)
             found = self.columns[name] = Interned(IntCodes(limit) if name == CLIENT else SpanCodes(limit))
         return found
+
+    def fresh(self, name: str, room: int) -> Interned:
+        """A new, empty column ``name`` instead of the one over its limit."""
+        self.columns.pop(name, None)
+        return self.column(name, room)
 
 
 @dataclass(slots=True)
 class BlockCodes:
-    """A block's stable codes per column (``url``, ``ua``, ``tls``, ``client``) and their fragment ids ``fc``."""
+    """A block's stable codes per column (``url``, ``ua``, ``tls``, ``client`` ...) and their fragment ids ``fc``."""
 
     gen: Generation
-    codes: dict[str, np.ndarray]
+    codes: dict[str, tuple[Interned, np.ndarray]]  # column name -> (its interned values, code per row)
     fc: np.ndarray
 
 
@@ -120,6 +131,7 @@ class AlbTables:
         self.cache_size = cache_size
         self.addresses = VpcTables(None, geoip)  # ALB documents get no direction: only the GeoIP fragments
         self.makers: dict[str, Callable[[str], Any]] = {"url": _url, "tls": _tls, "ua": self._agent}
+        self.kinds: dict[str, int] = {}  # span column name -> its kind in the shared table
         self.user_agent = user_agent
         self.gen = Generation(cache_size)
 
@@ -129,45 +141,66 @@ class AlbTables:
             self.user_agent.enrich([Event({"user_agent": agent}, "aws.elb_logs", "", _POSITION)])
         return b',"user_agent":' + orjson.dumps(agent)
 
-    def intern(self, data: np.ndarray, spans: list[tuple[int, str, np.ndarray, np.ndarray]],
-               clients: tuple[int, np.ndarray] | None) -> BlockCodes:
-        """Codes and fragment ids (``fc[:, k]``) of the span columns ``(k, kind, starts, ends)`` and the client
-        addresses ``(k, values)``; new values get their fragments. Over ``cache_size`` values: a fresh start."""
-        rows = len(spans[0][2]) if spans else len(clients[1]) if clients is not None else 0
+    def intern(self, data: np.ndarray, pair0: tuple[np.ndarray, np.ndarray], pair1: tuple[np.ndarray, np.ndarray],
+               columns: list[tuple[int, str, int, int, int]], clients: tuple[int, np.ndarray] | None) -> BlockCodes:
+        """Codes of span columns and client addresses, their fragment ids in ``fc``; new values get fragments.
+
+        ``columns``: (fragment column k or -1, name, matrix pair, start column, end column): the spans of the
+        column are ``pair[0][:, start]:pair[1][:, end]`` (all interned in one pass over the rows); ``clients``:
+        (k, address per row). Over ``cache_size`` values: everything starts over.
+        """
+        rows = len(pair0[0])
         for _ in range(2):
-            block = self._intern(self.gen, data, spans, clients, rows)
+            block = self._intern(self.gen, data, pair0, pair1, columns, clients, rows)
             if block is not None:
                 return block
-            self.gen = Generation(max(self.cache_size, rows))  # holds a whole block: the second pass fits
+            self.gen = Generation(self.cache_size, rows)  # the second pass fits
             self.addresses._addresses.clear()
         raise AssertionError("a fresh generation holds a whole block")
 
-    def _intern(self, gen: Generation, data: np.ndarray, spans: list[tuple[int, str, np.ndarray, np.ndarray]],
+    def _intern(self, gen: Generation, data: np.ndarray, pair0: tuple[np.ndarray, np.ndarray],
+                pair1: tuple[np.ndarray, np.ndarray], columns: list[tuple[int, str, int, int, int]],
                 clients: tuple[int, np.ndarray] | None, rows: int) -> BlockCodes | None:
         fc = np.full((rows, 4), -1, np.int64)
         out = BlockCodes(gen, {}, fc)
-        for k, kind, fs, fe in spans:
-            col = gen.column(kind)
-            codes = col.codes.codes(data, fs, fe)
-            if codes is None:
-                return None
-            make, store = self.makers[kind], gen.store
-            for code, text in self._new_texts(col):
-                frag = make(text)
-                if frag is not None:
-                    col.set_frag(code, store.add(frag))
-            CACHE_SIZE.labels(cache=f"fast.alb_{kind}").set(col.codes.count)
-            out.codes[kind], fc[:, k] = codes, col.frag_ids(codes)
+        col = gen.column(SPANS, gen.rows * len(columns))
+        kinds = [self._kind(name) for _, name, *_ in columns]
+        spec = np.array([[p, a, e, kind] for (_, _, p, a, e), kind in zip(columns, kinds, strict=True)], np.int64)
+        codes = col.codes.columns(data, pair0, pair1, spec) if columns else np.zeros((rows, 0), np.int64)  # type: ignore[union-attr]
+        if codes is None:
+            return None
+        if col.codes.count > col.codes.new:
+            self._span_fragments(gen, col)
+        for j, (k, name, *_) in enumerate(columns):
+            out.codes[name] = col, codes[:, j]
+            if k >= 0:
+                fc[:, k] = col.frag_ids(codes[:, j])
         if clients is not None:
             k, values = clients
-            col = gen.column(CLIENT)
-            codes = col.codes.codes(values)
-            if codes is None:
+            col = gen.column(CLIENT, gen.rows)
+            client_codes = col.codes.codes(values)
+            if client_codes is None:
                 return None
             if col.codes.count > col.codes.new:
                 self._sources(gen, col)
-            out.codes[CLIENT], fc[:, k] = codes, col.frag_ids(codes)
+            out.codes[CLIENT], fc[:, k] = (col, client_codes), col.frag_ids(client_codes)
         return out
+
+    def _kind(self, name: str) -> int:
+        return self.kinds.setdefault(name, len(self.kinds))
+
+    def _span_fragments(self, gen: Generation, col: Interned) -> None:
+        """Texts and fragments of new span values (``makers`` by kind), the sizes per kind."""
+        names = {kind: name for name, kind in self.kinds.items()}
+        for code, text in self._new_texts(col):
+            name = names[col.codes.kind(code)]  # type: ignore[union-attr]
+            col.sizes[name] = col.sizes.get(name, 0) + 1
+            make = self.makers.get(name)
+            frag = make(text) if make is not None else None
+            if frag is not None:
+                col.set_frag(code, gen.store.add(frag))
+        for name, size in col.sizes.items():
+            CACHE_SIZE.labels(cache=f"fast.alb_{name}").set(size)
 
     @staticmethod
     def _new_texts(col: Interned) -> list[tuple[int, str]]:
@@ -192,11 +225,14 @@ class AlbTables:
                url_key: str | None = None) -> tuple[np.ndarray, list[Any]]:
         """The detectors' column of a span column: a code per row and the distinct values (None: absent), equal
         values merged; ``url_key``: the ``url_fields`` key of the URL instead of the text."""
-        col, codes = block.gen.column(name), block.codes.get(name)
-        if codes is None:  # a column the render does not need: interned on first use
+        found = block.codes.get(name)
+        if found is not None:
+            col, codes = found
+        else:  # a column the block did not intern: interned on first use, in a table of its own
+            col = block.gen.column(name)
             codes = col.codes.codes(data, fs, fe)
             if codes is None:  # over the limit: this column starts over (other blocks' codes stay valid)
-                col = block.gen.column(name, fresh=len(fs))
+                col = block.gen.fresh(name, len(fs))
                 codes = col.codes.codes(data, fs, fe)
                 assert codes is not None, "a fresh column holds a whole block"
             self._new_texts(col)
@@ -216,8 +252,8 @@ class AlbTables:
 
     def addresses_column(self, block: BlockCodes) -> tuple[np.ndarray, list[str | None]]:
         """The detectors' client address column (``source.ip``, ``source.address``)."""
-        col = block.gen.column(CLIENT)
-        local, uniq = col.block_codes(block.codes[CLIENT])
+        col, codes = block.codes[CLIENT]
+        local, uniq = col.block_codes(codes)
         texts = col.texts
         values: list[str | None] = [texts[c] for c in uniq.tolist()]
         values.append(None)
