@@ -6,7 +6,7 @@ tables (``alb_intern``): one kernel call per column and block gives every
 row a code that stays the same across blocks, and only values never seen
 before reach Python, where the reference code itself makes their fragment
 (``url_fields``, the configured ``user_agent`` enricher, ``tls_version``,
-the GeoIP enricher through ``VpcTables``). Fragments stay in one
+the GeoIP databases once per network, ``alb_geo``). Fragments stay in one
 ``FragmentStore`` the render reads directly. The detectors' columns come
 from the same codes (``column``): a block's codes compacted to its
 distinct values, the converted value remembered per code.
@@ -33,6 +33,8 @@ block's ``BlockCodes`` keeps the generation its codes refer to.
 
 from __future__ import annotations
 
+import socket
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,8 +42,8 @@ from typing import Any
 import numpy as np
 import orjson
 
+from processors.fast.alb_geo import NetworkFragments
 from processors.fast.alb_intern import FragmentStore, IntCodes, SpanCodes, compact
-from processors.fast.tables import VpcTables
 from processors.parsers._http import tls_version, url_fields
 from streams.core.metrics import CACHE_SIZE
 from streams.core.model import Event, Position
@@ -129,7 +131,7 @@ class AlbTables:
 
     def __init__(self, geoip: Any | None, user_agent: Any | None, cache_size: int = 65_536):
         self.cache_size = cache_size
-        self.addresses = VpcTables(None, geoip)  # ALB documents get no direction: only the GeoIP fragments
+        self.geo = NetworkFragments(geoip, cache_size)  # ALB documents get no direction: only the GeoIP fragments
         self.makers: dict[str, Callable[[str], Any]] = {"url": _url, "tls": _tls, "ua": self._agent}
         self.kinds: dict[str, int] = {}  # span column name -> its kind in the shared table
         self.user_agent = user_agent
@@ -150,12 +152,14 @@ class AlbTables:
         (k, address per row). Over ``cache_size`` values: everything starts over.
         """
         rows = len(pair0[0])
+        if self.geo.reloaded():  # a GeoIP database changed: no fragment made with the old one stays
+            self.gen = Generation(self.cache_size)
         for _ in range(2):
             block = self._intern(self.gen, data, pair0, pair1, columns, clients, rows)
             if block is not None:
                 return block
             self.gen = Generation(self.cache_size, rows)  # the second pass fits
-            self.addresses._addresses.clear()
+            self.geo.clear()
         raise AssertionError("a fresh generation holds a whole block")
 
     def _intern(self, gen: Generation, data: np.ndarray, pair0: tuple[np.ndarray, np.ndarray],
@@ -211,14 +215,13 @@ class AlbTables:
 
     def _sources(self, gen: Generation, col: Interned) -> None:
         """GeoIP fragments and dotted quads of the new client addresses."""
-        found = col.codes
+        found, fragment = col.codes, self.geo.fragment
         for code in range(found.new, found.count):
-            src, _, _, text = self.addresses._address(found.value(code))  # type: ignore[union-attr]
-            col.texts.append(text)
+            value = found.value(code)  # type: ignore[union-attr]
+            col.texts.append(socket.inet_ntoa(struct.pack("!I", value)))
+            src = fragment(value)
             if src:
                 col.set_frag(code, gen.store.add(src))
-        if self.addresses.geoip is not None:
-            self.addresses.geoip._lookup.publish()
         CACHE_SIZE.labels(cache="fast.alb_addresses").set(found.count)
 
     def column(self, block: BlockCodes, name: str, data: np.ndarray, fs: np.ndarray, fe: np.ndarray,

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import maxminddb
 import numpy as np
 import orjson
 import pytest
 
 from processors.fast.alb import SCHEMA, AlbFastPath
+from processors.fast.alb_geo import NetworkFragments
 from processors.fast.alb_intern import IntCodes, SpanCodes
 from processors.fast.alb_tables import CLIENT, SPANS, AlbTables
 from processors.fast.detect import aggregate_columns, columns_support
+from processors.fast.tables import VpcTables
 from streams.core.config import validate_detectors
 from streams.core.metrics import CACHE_SIZE
 from streams.core.model import Position, Record
@@ -34,7 +37,7 @@ def _replay(blocks: list[list[str]], enrichers: list | None, cache_size: int) ->
     """Process ``blocks`` with one fast path (tables of ``cache_size``); every block's documents and detector
     aggregates must equal the reference chain's."""
     fast_path = AlbFastPath(_chain(enrichers))
-    fast_path.tables = AlbTables(fast_path.tables.addresses.geoip, fast_path.tables.user_agent, cache_size)
+    fast_path.tables = AlbTables(fast_path.tables.geo.geoip, fast_path.tables.user_agent, cache_size)
     detectors = [DETECTORS.build(spec) for spec in validate_detectors(DETECTOR_SPECS)]
     assert all(columns_support(d, SCHEMA) is None for d in detectors)
     first = 1
@@ -137,3 +140,29 @@ def test_a_detector_column_over_the_limit_starts_over() -> None:
     codes, values = tables.column(block, "tok2", data, np.array([4, 6, 0]), np.array([5, 7, 1]))
     assert [values[c] for c in codes] == ["c", "d", "a"] and block.gen.columns["tok2"] is not old
     assert old.texts == ["a", "b"]  # what earlier blocks' codes refer to is left alone
+
+
+@pytest.mark.parametrize("config", [{}, {"asn_database": None}, {"fields": ["destination"]}])
+def test_network_fragments_equal_the_per_address_fragments(tmp_path: Path, config: dict) -> None:
+    city, asn = geoip_databases(tmp_path)
+    spec = {"type": "geoip", "city_database": city, "asn_database": asn, **config}
+    geoip = _chain([{k: v for k, v in spec.items() if v is not None}]).enrichers[0]
+    rng = np.random.default_rng(5)
+    values = [*rng.integers(0, 2**32, 3000).tolist(), *(rng.integers(0, 2**16, 500) + (52 << 24)).tolist(),
+              0x0A000001, 0x64400001, 0xE0000001, 0x08080808, 0xFFFFFFFF, 0]
+    networks, reference = NetworkFragments(geoip, 1 << 16), VpcTables(None, geoip)
+    got = [networks.fragment(v) for v in values]
+    assert got == [reference._address(v)[0] for v in values]
+    assert len(networks.nets) < len(set(values)) and (any(got) == (config != {"fields": ["destination"]}))
+
+
+def test_a_reloaded_geoip_database_starts_a_fresh_generation(tmp_path: Path) -> None:
+    city, asn = geoip_databases(tmp_path)
+    path = AlbFastPath(_chain([{"type": "geoip", "city_database": city, "asn_database": asn}]))
+    block = ("\n".join(generated(300, seed=4)) + "\n").encode()
+    first = path.process("replay", "f.log", block, 1, dict(ATTRS)).interned
+    assert first is not None and path.process("replay", "f.log", block, 1, dict(ATTRS)).interned.gen is first.gen
+    geoip = path.tables.geo.geoip
+    geoip.city.reader = maxminddb.open_database(city)  # what FollowingReader.refresh does after a change
+    again = path.process("replay", "f.log", block, 1, dict(ATTRS))
+    assert again.interned is not None and again.interned.gen is not first.gen and path.tables.geo.nets
