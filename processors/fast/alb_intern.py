@@ -287,11 +287,12 @@ class IntCodes:
 class FragmentStore:
     """Byte fragments kept across blocks in one buffer: what the render copies by fragment id (``buf``, ``offsets``).
 
-    ``buf`` always has at least 16 bytes after the last fragment (a renderer may copy words).
+    Equal fragments (the GeoIP fragment of every client of one network) are stored once. ``buf`` always has at
+    least 16 bytes after the last fragment (a renderer may copy words).
 
     >>> store = FragmentStore()
-    >>> store.add(b"ab"), store.add(b"cde"), store.longest
-    (0, 1, 3)
+    >>> store.add(b"ab"), store.add(b"cde"), store.add(b"ab"), store.longest
+    (0, 1, 0, 3)
     >>> buf, offsets = store.packed()
     >>> offsets.tolist(), buf[offsets[1]:offsets[2]].tobytes()
     ([0, 2, 5], b'cde')
@@ -304,9 +305,13 @@ class FragmentStore:
         self.offsets = np.zeros(1024, np.int64)
         self.count = 0
         self.longest = 0
+        self.ids: dict[bytes, int] = {}
 
     def add(self, frag: bytes) -> int:
-        """Store ``frag``; returns its id."""
+        """Store ``frag`` (unless an equal one is stored); returns its id."""
+        found = self.ids.get(frag)
+        if found is not None:
+            return found
         at, n = int(self.offsets[self.count]), len(frag)
         if at + n + self.SLACK > len(self.buf):
             self.buf = np.concatenate([self.buf, np.zeros(max(len(self.buf), n + self.SLACK), np.uint8)])
@@ -316,6 +321,7 @@ class FragmentStore:
         self.count += 1
         self.offsets[self.count] = at + n
         self.longest = max(self.longest, n)
+        self.ids[frag] = self.count - 1
         return self.count - 1
 
     def packed(self) -> tuple[np.ndarray, np.ndarray]:

@@ -215,13 +215,14 @@ class AlbTables:
 
     def _sources(self, gen: Generation, col: Interned) -> None:
         """GeoIP fragments and dotted quads of the new client addresses."""
-        found, fragment = col.codes, self.geo.fragment
-        for code in range(found.new, found.count):
-            value = found.value(code)  # type: ignore[union-attr]
+        found = col.codes
+        values = found.values(np.arange(found.new, found.count))  # type: ignore[union-attr]
+        add = gen.store.add
+        for code, value, src in zip(range(found.new, found.count), values.tolist(), self.geo.fragments(values),
+                                    strict=True):
             col.texts.append(socket.inet_ntoa(struct.pack("!I", value)))
-            src = fragment(value)
             if src:
-                col.set_frag(code, gen.store.add(src))
+                col.set_frag(code, add(src))
         CACHE_SIZE.labels(cache="fast.alb_addresses").set(found.count)
 
     def column(self, block: BlockCodes, name: str, data: np.ndarray, fs: np.ndarray, fe: np.ndarray,
