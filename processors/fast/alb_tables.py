@@ -2,8 +2,8 @@
 
 Every span column the render needs a fragment of (URL, user agent, TLS
 version) and the client address are interned in persistent compiled
-tables (``alb_intern``): one kernel call per column and block gives every
-row a code that stays the same across blocks, and only values never seen
+tables (``alb_intern``): one kernel pass over a block's rows gives every
+row a code per column that stays the same across blocks, and only values never seen
 before reach Python, where the reference code itself makes their fragment
 (``url_fields``, the configured ``user_agent`` enricher, ``tls_version``,
 the GeoIP databases once per network, ``alb_geo``). Fragments stay in one
