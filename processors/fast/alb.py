@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 
 from processors.chain import ProcessorChain
-from processors.fast.alb_intern import FragmentStore
 from processors.fast.alb_render import AGENT, GEO, MAX_FIXED, TLS, URL, render_alb
 from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, epochs, scan_alb
+from processors.fast.alb_store import FragmentStore
 from processors.fast.alb_tables import AlbTables, BlockCodes
 from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.buffers import Reusable

@@ -43,7 +43,8 @@ import numpy as np
 import orjson
 
 from processors.fast.alb_geo import NetworkFragments
-from processors.fast.alb_intern import FragmentStore, IntCodes, SpanCodes, compact
+from processors.fast.alb_intern import IntCodes, SpanCodes, compact
+from processors.fast.alb_store import FragmentStore
 from processors.parsers._http import tls_version, url_fields
 from streams.core.metrics import CACHE_SIZE
 from streams.core.model import Event, Position
