@@ -55,14 +55,7 @@ class TopCounter:
         if len(counts) < self.capacity:
             counts[item] = n
             return
-        # Full: decrement every counter by the smaller of n and the minimum (amortised O(1)).
-        dec = min(n, min(counts.values()))
-        for key in [k for k, v in counts.items() if v <= dec]:
-            del counts[key]
-        for key in counts:
-            counts[key] -= dec
-        if n > dec:
-            counts[item] = n - dec
+        self.counts = _spill(counts, item, n)
 
     def update(self, items: Iterable[Any]) -> None:
         for item in items:
@@ -77,10 +70,18 @@ class TopCounter:
         >>> c = TopCounter(4); c.update("wx"); c.merge(b); (c.counts, c.total)
         ({'w': 1, 'x': 2, 'z': 2}, 5)
         """
-        counts, theirs = self.counts, other.counts
-        if len(counts) + len(theirs) > self.capacity:
+        counts, theirs, capacity = self.counts, other.counts, self.capacity
+        if len(counts) + len(theirs) > capacity:  # ``add`` of each, inline
+            added = 0
             for item, n in theirs.items():
-                self.add(item, n)
+                added += n
+                if item in counts:
+                    counts[item] += n
+                elif len(counts) < capacity:
+                    counts[item] = n
+                else:
+                    counts = _spill(counts, item, n)
+            self.counts, self.total = counts, self.total + added
             return
         get, added = counts.get, 0  # room for every item: no decrement can happen, each add is a plain sum
         for item, n in theirs.items():
@@ -101,6 +102,24 @@ class TopCounter:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.capacity, self.counts, self.total = state["capacity"], state["counts"], state["total"]
+
+
+def _spill(counts: dict[Any, int], item: Any, n: int) -> dict[Any, int]:
+    """A full summary's counts after ``add(item, n)``: every counter loses the smaller of ``n`` and the minimum,
+    those at zero leave (the others keep their order), ``item`` comes last with what is left of ``n``.
+
+    One comprehension instead of deleting and decrementing in place (same items, same order).
+
+    >>> _spill({"a": 3, "b": 1, "c": 2}, "d", 1), _spill({"a": 3, "b": 2}, "d", 5), _spill({"a": 3, "b": 2}, "d", 1)
+    ({'a': 2, 'c': 1}, {'a': 1, 'd': 3}, {'a': 2, 'b': 1})
+    """
+    dec = min(counts.values())
+    if n < dec:
+        dec = n
+    out = {k: v - dec for k, v in counts.items() if v > dec}
+    if n > dec:
+        out[item] = n - dec
+    return out
 
 
 _P = 10

@@ -13,6 +13,7 @@ compiled kernels (``processors.fast.groupby``), as the detector does. ``columns_
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -22,13 +23,14 @@ from detectors.vpc_rejects import REJECT_VALUES
 from detectors.windowed import Aggregate, dataset_matches
 from detectors.windows import Partial
 from processors.fast.base import Schema
-from processors.fast.groupby import Groups, group_rows, misra_gries
-from processors.fast.groupstats import group_times
+from processors.fast.groupby import Groups, group_rows, misra_gries, select_rows
+from processors.fast.groupstats import group_times, window_starts
 from processors.fast.probes import probe_fold
 from processors.fast.tops import LazyTopCounter
 
 VPC_KINDS = ("vpc_rejects", "port_scan")  # need VPC flow's action and port columns
 GENERIC_KINDS = ("log_rate", "error_rate")
+_EVERY = np.zeros(0, bool)  # misra_gries: no filter
 
 def _needed(detector: Any) -> list[str]:
     cfg = detector.config
@@ -73,8 +75,16 @@ class Column:
     codes: np.ndarray
     values: list[Any]
     present: np.ndarray  # bool per value: not None
-    table: np.ndarray  # the values as an object array (code -> value in one take)
     all_present: bool = True  # no None among the values: a row mask needs no ``present`` filter
+    _table: np.ndarray | None = None
+
+    @property
+    def table(self) -> np.ndarray:
+        """The values as an object array (code -> value in one take), built on first use."""
+        if self._table is None:
+            self._table = np.empty(len(self.values), object)
+            self._table[:] = self.values
+        return self._table
 
 
 def column(batch: Any, path: str) -> Column:
@@ -82,10 +92,11 @@ def column(batch: Any, path: str) -> Column:
     found = batch.columns.get(path)
     if found is None:
         codes, values = _column(batch, path)
-        table = np.empty(len(values), object)
-        table[:] = values
-        present = np.array([v is not None for v in values], bool)
-        found = batch.columns[path] = Column(codes, values, present, table, bool(present.all()))
+        if None in values:
+            found = Column(codes, values, np.array([v is not None for v in values], bool), False)
+        else:  # one C-level scan (most key and explain columns hold no None)
+            found = Column(codes, values, np.ones(len(values), bool), True)
+        batch.columns[path] = found
     return found
 
 
@@ -126,22 +137,16 @@ class _Folder:
     def __init__(self, detector: Any, batch: Any, groups: Groups, partials: list[Partial]):
         self.det, self.cfg, self.batch = detector, detector.config, batch
         self.groups, self.partials = groups, partials
-        self._selected: dict[int, tuple[np.ndarray | None, np.ndarray, np.ndarray]] = {}
+        self._selected: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _select(self, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """``groups.select(mask)`` once per mask (``None``: every row): sums and tops often share one."""
+        """(rows, bounds) of the groups' rows in ``mask`` (``None``: every row), once per mask: sums and tops share it."""
         if mask is None:
             return self.groups.rows, self.groups.bounds
         found = self._selected.get(id(mask))
         if found is None:  # the mask itself is kept with its selection, so its id stays unique meanwhile
-            found = self._selected[id(mask)] = (mask, *self.groups.select(mask))
+            found = self._selected[id(mask)] = (mask, *select_rows(self.groups.rows, self.groups.bounds, mask))
         return found[1], found[2]
-
-    def _present(self, mask: np.ndarray | None, col: Column) -> np.ndarray | None:
-        if col.all_present:
-            return mask
-        present = col.present[col.codes]
-        return present if mask is None else mask & present
 
     def run(self) -> None:
         kind, cfg, batch = self.det.type_name, self.cfg, self.batch
@@ -157,9 +162,7 @@ class _Folder:
         if kind == "log_rate":
             mask = None  # every row
         elif kind == "error_rate":
-            cond = column(batch, cfg.condition.field)
-            table = np.array([bool(self.det._match(_doc(cfg.condition.field, v))) for v in cond.values], bool)
-            mask = table[cond.codes]
+            mask = _matches(self.det, batch)
             self._sum("matches", mask)
         else:
             mask = reject
@@ -177,13 +180,14 @@ class _Folder:
         col = column(self.batch, name)
         if not col.all_present and not col.present.any():
             return  # absent from every row (an ALB field on VPC flows): no counter, as in the detector
-        rows, bounds = self._select(self._present(mask, col))
+        rows, bounds = self._select(mask)
         if not len(rows):
             return
-        cap = self.cfg.explain_capacity
-        top_v, top_c, offsets, totals = misra_gries(col.codes[rows], bounds, max(1, cap), len(col.values))
-        values, numbers = col.table[top_v], top_c.copy()  # compact: the kernel's outputs are views of row-sized arrays
-        offs, total, capacity, partials, new = offsets.tolist(), totals.tolist(), max(1, cap), self.partials, LazyTopCounter.__new__
+        capacity = max(1, self.cfg.explain_capacity)  # values that are None skipped in the kernel
+        top_v, top_c, offsets, totals = misra_gries(col.codes, rows, bounds, capacity, len(col.values),
+                                                    _EVERY if col.all_present else col.present)
+        values, numbers = _pick(col.values, top_v.tolist()), top_c.copy()  # compact: the kernel's outputs are views
+        offs, total, partials, new = offsets.tolist(), totals.tolist(), self.partials, LazyTopCounter.__new__
         for g in np.flatnonzero(totals).tolist():  # counts built on first read (most are never read), slots inline
             top = new(LazyTopCounter)
             top.capacity, top.total = capacity, total[g]
@@ -216,6 +220,27 @@ class _Folder:
                 else:
                     sketch.items, sketch.registers, sketch.sample = None, _hll(group), group[:limit]
                 partials[g].distinct[name] = sketch
+
+
+def _matches(detector: Any, batch: Any) -> np.ndarray:
+    """Per row: ``error_rate``'s condition holds (once per batch and condition, shared by such detectors)."""
+    cond = detector.config.condition
+    key = ("match", cond.field, cond.op, repr(cond.value))
+    found = batch.columns.get(key)
+    if found is None:
+        col = column(batch, cond.field)
+        table = np.array([bool(detector._match(_doc(cond.field, v))) for v in col.values], bool)
+        found = batch.columns[key] = table[col.codes]
+    return found
+
+
+def _pick(values: list[Any], codes: list[int]) -> tuple[Any, ...]:
+    """``tuple(values[c] for c in codes)`` in one C call.
+
+    >>> _pick(["a", "b", "c"], [2, 0]), _pick(["a", "b"], [1]), _pick(["a"], [])
+    (('c', 'a'), ('b',), ())
+    """
+    return itemgetter(*codes)(values) if len(codes) > 1 else tuple(values[c] for c in codes)
 
 
 def _doc(path: str, value: Any) -> dict[str, Any]:
@@ -251,7 +276,7 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
     keys = [_key_codes(batch, name) for name in names]
     starts = batch.columns.get(("starts", clock, width))
     if starts is None:  # shared by the detectors with the same time field and window width
-        starts = batch.columns["starts", clock, width] = _window_starts(ends, width)
+        starts = batch.columns["starts", clock, width] = window_starts(ends, width)
     groups = group_rows(starts, width, [(codes, ok) for codes, _, ok in keys],
                         batch.columns, [f"{clock}\x1f{name}" for name in names])  # per-field sorts shared by the
     # detectors (same time field, window width and key field) through the block's columns
@@ -269,21 +294,11 @@ def aggregate_columns(detector: Any, batch: Any) -> Aggregate:
     return out
 
 
-def _window_starts(ends: np.ndarray, width: int) -> np.ndarray:
-    """``int(t // width) * width`` per row; whole seconds (VPC flow) by integer division (~5x faster, same values).
-
-    >>> _window_starts(np.array([59.0, 60.0, 125.0]), 60).tolist(), _window_starts(np.array([59.5, -0.5]), 60).tolist()
-    ([0, 60, 120], [0, -60])
-    """
-    whole = ends.astype(np.int64)
-    if np.array_equal(whole, ends):
-        return whole // width * width
-    return (ends // width).astype(np.int64) * width
-
-
 def _keyed(batch: Any, clock: str, names: list[str], keys: list[tuple], ends: np.ndarray) -> tuple[int, float]:
     """(rows without any key, latest time of a keyed row): once per batch, time field and key fields."""
     found = batch.columns.get(("keyed", clock, *names))
+    if found is None and len(keys) == 1 and keys[0][2].all():  # one key field, every value a key: every row
+        found = batch.columns["keyed", clock, *names] = (0, float(ends.max()))
     if found is None:
         any_key = np.zeros(batch.documents, bool)
         for codes, _, ok in keys:

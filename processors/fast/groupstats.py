@@ -10,6 +10,9 @@ two reductions and the index arithmetic of the samples.
 ...                                             np.array([5.0, 7.0, 6.0, 9.0]), 2)
 >>> firsts.tolist(), lasts.tolist(), picks.tolist(), offsets.tolist()
 ([5.0, 9.0], [7.0, 9.0], [2, 0, 3], [0, 2, 3])
+
+``window_starts`` gives each row's window start as the detectors compute it
+(``int(t // width) * width``).
 """
 
 from __future__ import annotations
@@ -31,14 +34,39 @@ def group_times(rows, bounds, times, max_samples):  # noqa: ANN001, ANN201 - num
     for g in range(groups):
         a, b = bounds[g], bounds[g + 1]
         lo = hi = times[rows[a]]
-        for i in range(a + 1, b):
+        nan = lo != lo
+        for i in range(a + 1, b):  # selects, no branches; a NaN is remembered apart
             t = times[rows[i]]
-            if t < lo or t != t:
-                lo = t if lo == lo else lo
-            if t > hi or t != t:
-                hi = t if hi == hi else hi
-        firsts[g], lasts[g] = lo, hi
+            lo = t if t < lo else lo
+            hi = t if t > hi else hi
+            nan |= t != t
+        firsts[g], lasts[g] = (np.nan, np.nan) if nan else (lo, hi)
         o = offsets[g]
         for k in range(offsets[g + 1] - o):
             picks[o + k] = rows[a + k]
     return firsts, lasts, picks, offsets
+
+
+@nb.njit(cache=True)
+def window_starts(times, width):  # noqa: ANN001, ANN201 - numba kernel
+    """``int(t // width) * width`` per time (Python's float floor division), one division per change of window.
+
+    A time inside the previous row's window ``[s, s + width)`` has that start:
+    for times below 2**53 the floor division is exact, so the shortcut gives
+    the same values (rows come mostly in time order).
+
+    >>> window_starts(np.array([59.0, 60.0, 125.0, 60.5, 59.999]), 60).tolist()
+    [0, 60, 120, 60, 0]
+    >>> window_starts(np.array([59.5, -0.5, -60.0, -60.001]), 60).tolist()
+    [0, -60, -60, -120]
+    """
+    out = np.empty(len(times), np.int64)
+    lo, hi, start = 1.0, 0.0, 0  # an empty range: the first row divides
+    for i in range(len(times)):
+        t = times[i]
+        if not (lo <= t < hi):
+            start = int(t // width) * width
+            lo, hi = float(start), float(start + width)
+        out[i] = start
+    return out
+

@@ -35,8 +35,8 @@ _COUNTS = TopCounter.__dict__["counts"]  # the base class's slot
 class LazyTopCounter(TopCounter):
     """A ``TopCounter`` whose counts are ``values[a:b]`` with ``numbers[a:b]`` until first read.
 
-    ``values`` and ``numbers`` are compact arrays shared by the counters of one block's groups
-    (not views of the kernel's row-sized scratch: open windows keep them alive).
+    ``values`` (a sequence) and ``numbers`` (an array) are compact, shared by the counters of one block's
+    groups (not views of the kernel's row-sized scratch: open windows keep them alive).
     """
 
     __slots__ = ("_values", "_numbers", "_a", "_b")
@@ -46,7 +46,7 @@ class LazyTopCounter(TopCounter):
         values = self._values
         if values is not None:
             a, b = self._a, self._b
-            _COUNTS.__set__(self, dict(zip(values[a:b].tolist(), self._numbers[a:b].tolist(), strict=True)))
+            _COUNTS.__set__(self, dict(zip(values[a:b], self._numbers[a:b].tolist(), strict=True)))
             self._values = self._numbers = None
         return _COUNTS.__get__(self)
 
@@ -59,7 +59,7 @@ class LazyTopCounter(TopCounter):
         return TopCounter, (self.capacity,), self.__getstate__()  # unpickles as a plain TopCounter
 
 
-def lazy_counter(capacity: int, total: int, values: np.ndarray, numbers: np.ndarray, a: int, b: int) -> LazyTopCounter:
+def lazy_counter(capacity: int, total: int, values: Any, numbers: np.ndarray, a: int, b: int) -> LazyTopCounter:
     """A counter holding ``values[a:b]`` with counts ``numbers[a:b]`` (in that order) and ``total``."""
     top = LazyTopCounter.__new__(LazyTopCounter)
     top.capacity, top.total = capacity, total

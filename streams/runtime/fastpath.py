@@ -110,17 +110,31 @@ def _blocks(path: str, resume_after: int, size: int = BLOCK_BYTES):  # noqa: ANN
                 if not got:
                     return
                 continue
-            # numpy counts ~4x faster than bytearray.count (~7 ms per 4 MiB block)
-            count = int(np.count_nonzero(np.frombuffer(buf, np.uint8, cut) == 10)) + (0 if buf[cut - 1] == 10 else 1)
-            if line + count - 1 > resume_after:
-                start = line
-                if line <= resume_after:
-                    data = memoryview(bytes(data).split(b"\n", resume_after - line + 1)[-1])
-                    start = resume_after + 1
-                yield start, data
-            line += count
+            start = line
+            if line <= resume_after:  # resuming: whole blocks already done are skipped, a partial one cut
+                count = _line_count(buf, cut)
+                if line + count - 1 <= resume_after:
+                    line += count
+                    if not got:
+                        return
+                    continue
+                data = memoryview(bytes(data).split(b"\n", resume_after - line + 1)[-1])
+                start = resume_after + 1
+            told = yield start, data
+            # the consumer may send back the lines its parser counted in ``data`` (the fast paths do: their
+            # line split counts them anyway), which saves counting them here (~0.5 ms a 4 MiB block)
+            line = start + (told if told is not None else _line_count(data, len(data)))
             if not got:
                 return
+
+
+def _line_count(buf: Any, size: int) -> int:
+    """Lines in ``buf[:size]`` (whole lines, the last one possibly without its newline); numpy counts ~4x
+    faster than ``bytearray.count``."""
+    if not size:
+        return 0
+    view = np.frombuffer(buf, np.uint8, size)
+    return int(np.count_nonzero(view == 10)) + (0 if view[size - 1] == 10 else 1)
 
 
 def _fill(fh: Any, view: memoryview) -> int:
@@ -141,12 +155,18 @@ async def read_fast(pipeline: Any, source: FileSource, fast: BlockPath, queue: a
     size = getattr(fast, "block_bytes", BLOCK_BYTES)  # a path may choose its block size (VPC flow: 16 MiB)
     for path in source.paths:
         attrs["key"] = path
-        for first, data in _blocks(path, source.checkpoints.get(path, 0), size):
+        blocks, lines = _blocks(path, source.checkpoints.get(path, 0), size), None
+        while True:
+            try:
+                first, data = blocks.send(lines)  # the lines the last block held: the next one's first line
+            except StopIteration:
+                break
             if pipeline._stopping.is_set():
                 return
             await slots.acquire()
             with gc_paused():
                 work = _process(pipeline, source, fast, path, first, data, dict(attrs))
+            lines = work.fast.lines
             work.release = slots.release
             source.bytes_read += len(data)
             metrics.IN_FLIGHT.labels(source.name).inc()

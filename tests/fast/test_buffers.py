@@ -5,9 +5,10 @@ from __future__ import annotations
 import gzip
 
 import numpy as np
+import pytest
 
 from processors.fast.buffers import Reusable
-from streams.runtime.fastpath import _blocks
+from streams.runtime.fastpath import _blocks, _line_count
 
 
 def _lines(count: int) -> bytes:
@@ -47,3 +48,37 @@ def test_pool_is_bounded_and_reuses_free_buffers():
     again = pool.get(100)
     assert again is pool.pool[0] and len(again) >= 100
     assert pool.get(10_000) is not again  # too small: a new one
+
+
+def test_blocks_take_the_line_count_the_consumer_sends_back(tmp_path):
+    path = tmp_path / "in.log"
+    path.write_bytes(_lines(3000))
+    blocks, told, firsts, sizes = _blocks(str(path), 0, size=4096), None, [], []
+    while True:
+        try:
+            first, data = blocks.send(told)
+        except StopIteration:
+            break
+        firsts.append(first)
+        told = bytes(data).count(b"\n") + 1000  # a consumer's own count: the next block numbers from it
+        sizes.append(told)
+    assert len(firsts) > 3
+    assert all(b == a + n for a, b, n in zip(firsts, firsts[1:], sizes, strict=False))
+
+
+@pytest.mark.parametrize("block", [
+    b"a b\r\n\r\nc d\n", b"\n\n\n", b"x\n\ny", b"y", b"  \n\t\nz\r\n", b"\r\n" * 7 + b"tail without newline",
+])
+def test_every_fast_path_counts_the_lines_of_a_block_as_the_reader_does(block):
+    """The reader numbers the next block from ``BlockBatch.lines``: each fast path must count as ``_line_count``."""
+    from processors.chain import ParserSet, ProcessorChain
+    from processors.fast.alb import AlbFastPath
+    from processors.fast.cloudtrail import CloudTrailFastPath
+    from processors.fast.vpcflow import VpcFlowFastPath
+
+    paths = [VpcFlowFastPath(ProcessorChain("auto", "vpcflow", ParserSet(), [])),
+             AlbFastPath(ProcessorChain("auto", "elb", ParserSet(), [])),
+             CloudTrailFastPath(ProcessorChain("auto", "cloudtrail", ParserSet(), []))]
+    for fast in paths:
+        batch = fast.process("replay", "f.log", block, 1, {"key": "f.log"})
+        assert batch.lines == _line_count(block, len(block)), type(fast).__name__

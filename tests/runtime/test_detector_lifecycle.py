@@ -11,14 +11,14 @@ from streams.core.config import load
 from streams.runtime.pipeline import Pipeline
 
 
-def _write_config(tmp_path: Path, min_ports: int) -> Path:
+def _write_config(tmp_path: Path, min_ports: int, duration: str = "20m") -> Path:
     (tmp_path / "detectors.yaml").write_text(
         yaml.safe_dump({"detectors": [{"type": "port_scan", "name": "scan", "min_ports": min_ports},
                                       {"type": "vpc_rejects", "name": "rejects"}]})
     )
     cfg = {
         "metrics": {"enabled": False},
-        "sources": [{"type": "generator", "seed": 3, "speed": 3000, "duration": "20m", "rate": 20}],
+        "sources": [{"type": "generator", "seed": 3, "speed": 3000, "duration": duration, "rate": 20}],
         "sinks": [{"type": "ndjson", "directory": str(tmp_path / "docs")}],
         "dead_letter": {"type": "ndjson", "directory": str(tmp_path), "filename": "dlq.ndjson"},
         "detectors_file": "detectors.yaml",
@@ -30,7 +30,9 @@ def _write_config(tmp_path: Path, min_ports: int) -> Path:
 
 
 async def test_sighup_reload_keeps_state_and_restart_restores_it(tmp_path: Path) -> None:
-    path = _write_config(tmp_path, min_ports=40)
+    # a source that outlasts the test: the reload is applied by the pipeline's 1 s tick, and a source that
+    # ended first (20 simulated minutes take ~2 s here) stopped the tick before it could (a timing-dependent failure)
+    path = _write_config(tmp_path, min_ports=40, duration="24h")
     pipeline = Pipeline(load(path))
     await pipeline.start()
     scan_before = pipeline.detectors["scan"]
@@ -44,6 +46,7 @@ async def test_sighup_reload_keeps_state_and_restart_restores_it(tmp_path: Path)
             break
     assert pipeline.detectors["scan"] is scan_before  # reconfigured in place: model state kept
     assert pipeline.detectors["scan"].config.min_ports == 12
+    pipeline.stop()  # a graceful stop drains and writes the state snapshot
     await run
     assert (tmp_path / "state.pickle").exists()
     learned = pipeline.detectors["rejects"].snapshot()
