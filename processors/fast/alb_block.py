@@ -32,8 +32,9 @@ import numpy as np
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from processors.fast.alb_scan import CLASS, NTOK, TIME, check_line, epoch, line_status
-from processors.fast.buffers import Reusable
-from processors.fast.scan import FAST
+from processors.fast.buffers import ScanBuffers as _Pools
+from processors.fast.buffers import scan_rows
+from processors.fast.scan import FAST, line_at
 from processors.fast.vpcscan import _spaces
 from processors.fast.words import load, special
 
@@ -85,19 +86,15 @@ def _walk(data, a, r, ts, te):  # noqa: ANN001, ANN202
     return -1, 0
 
 
-class ScanBuffers:
-    """The scanner's output arrays, reused for the next block once nothing refers to them (``buffers.Reusable``)."""
-
-    def __init__(self) -> None:
-        self.pools = [Reusable(lambda n, shape=shape, dtype=dtype: np.empty((n,) + shape, dtype), keep=3, slack=1 / 16)
-                      for shape, dtype in _COLUMNS]
-
-    def get(self, rows: int) -> list[np.ndarray]:
-        return [pool.get(rows) for pool in self.pools]
-
-
 _COLUMNS = [((), np.int64), ((), np.int64), ((), np.int8), ((NTOK,), np.int64), ((NTOK,), np.int64),
             ((8,), np.int64), ((6,), np.int64), ((), np.float64)]
+
+
+class ScanBuffers(_Pools):
+    """The scanner's output arrays, reused for the next block once nothing refers to them."""
+
+    def __init__(self) -> None:
+        super().__init__(_COLUMNS)
 
 
 def scan_block(data: np.ndarray, buffers: ScanBuffers | None = None) -> tuple[np.ndarray, ...]:
@@ -107,13 +104,7 @@ def scan_block(data: np.ndarray, buffers: ScanBuffers | None = None) -> tuple[np
 
     The arrays are views of ``buffers``' (fresh ones without): valid while the caller holds them.
     """
-    rows = len(data) // 256 + 64
-    while True:
-        out = buffers.get(rows) if buffers is not None else [np.empty((rows,) + s, d) for s, d in _COLUMNS]
-        n, fast = _scan(data, *out)
-        if n >= 0:
-            return tuple(a[:n] for a in out[:3]) + tuple(a[:fast] for a in out[3:])
-        rows *= 4
+    return scan_rows(_scan, data, _COLUMNS, buffers, len(data) // 256 + 64)
 
 
 @nb.njit(cache=True)
@@ -135,12 +126,7 @@ def _scan(data, starts, ends, status, ts, te, ints, req, times):  # noqa: ANN001
             status[r] = check_line(data, a, count, ts, te, ints, req, k)
         else:
             ts[k, :], te[k, :] = -1, -1
-            newline = a
-            while newline < size and data[newline] != 10:
-                newline += 1
-            end = newline
-            while end > a and data[end - 1] == 13:
-                end -= 1
+            newline, end = line_at(data, a)
             starts[r], ends[r] = a, end
             status[r] = line_status(data, words, a, end, ts, te, ints, req, k)
         if status[r] == FAST:
