@@ -31,7 +31,8 @@ import numba as nb
 import numpy as np
 from numba.cpython.unsafe.numbers import trailing_zeros
 
-from processors.fast.alb_scan import CLASS, NTOK, TIME, check_line, epoch, line_status
+from processors.fast.alb_clock import epoch
+from processors.fast.alb_scan import CLASS, NTOK, TIME, check_line, line_status
 from processors.fast.buffers import ScanBuffers as _Pools
 from processors.fast.buffers import scan_rows
 from processors.fast.scan import FAST, line_at
@@ -99,7 +100,7 @@ class ScanBuffers(_Pools):
 
 def scan_block(data: np.ndarray, buffers: ScanBuffers | None = None) -> tuple[np.ndarray, ...]:
     """(starts, ends, status) of every line of ``data`` and (ts, te, ints, req, epochs) of its ``FAST`` lines only,
-    in order: ``split_lines`` + ``scan_alb`` with the other rows' columns left out, and ``alb_scan.epochs`` of
+    in order: ``split_lines`` + ``scan_alb`` with the other rows' columns left out, and ``alb_clock.epoch`` of
     the time spans (the detectors' clock), computed while the line is in the cache.
 
     The arrays are views of ``buffers``' (fresh ones without): valid while the caller holds them.

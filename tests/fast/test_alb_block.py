@@ -7,7 +7,8 @@ import random
 import numpy as np
 
 from processors.fast.alb_block import ScanBuffers, scan_block
-from processors.fast.alb_scan import TIME, epochs, scan_alb
+from processors.fast.alb_clock import epochs
+from processors.fast.alb_scan import TIME, scan_alb
 from processors.fast.scan import FAST, split_lines
 from tests.fast.test_alb import ODD, fixture_lines, generated, mutated
 
