@@ -37,6 +37,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from processors.fast.alb_words import usual_seconds, usual_time
 from processors.fast.scan import BLANK, FAST, SLOW, _blank, _int, _ipv4
 
 NTOK = 33  # ElbParser.ALB_FIELDS: later tokens are checked but not used
@@ -280,7 +281,8 @@ def check_line(data, a, count, ts, te, ints, req, r):  # noqa: ANN001, ANN201
     other slots of the row -1); fills ``ints[r]`` and ``req[r]``."""
     if count < MIN_TOKENS or ts[r, 0] != a or not _alb_type(data, a, te[r, 0]):
         return SLOW
-    if not iso_fast(data, ts[r, TIME], te[r, TIME]) or not _calendar(data, ts[r, TIME]):
+    usual = usual_time(data, ts[r, TIME], te[r, TIME])  # the common shape a word at a time, else byte by byte
+    if usual == 0 or (usual < 0 and not (iso_fast(data, ts[r, TIME], te[r, TIME]) and _calendar(data, ts[r, TIME]))):
         return SLOW
     if not _host_port(data, ts[r, CLIENT], te[r, CLIENT], ints[r], CIP):
         return SLOW
@@ -295,11 +297,13 @@ def check_line(data, a, count, ts, te, ints, req, r):  # noqa: ANN001, ANN201
             ok = False
     if not ok or ints[r, STATUS] < 0 or (ints[r, TIP] < 0 and ints[r, TSTATUS] >= 0):
         return SLOW
-    if not _absent(data, ts[r, CREATED], te[r, CREATED]) and not iso_fast(data, ts[r, CREATED], te[r, CREATED]):
-        return SLOW
-    if not (seconds_ok(data, ts[r, 5], te[r, 5]) and seconds_ok(data, ts[r, 6], te[r, 6])
-            and seconds_ok(data, ts[r, 7], te[r, 7])):
-        return SLOW
+    if not _absent(data, ts[r, CREATED], te[r, CREATED]):
+        usual = usual_time(data, ts[r, CREATED], te[r, CREATED], False)
+        if usual == 0 or (usual < 0 and not iso_fast(data, ts[r, CREATED], te[r, CREATED])):
+            return SLOW
+    for k in range(5, 8):
+        if not usual_seconds(data, ts[r, k], te[r, k]) and not seconds_ok(data, ts[r, k], te[r, k]):
+            return SLOW
     _request(data, ts[r, REQUEST], te[r, REQUEST], req, r)
     return FAST
 
