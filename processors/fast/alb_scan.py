@@ -37,7 +37,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.alb_words import usual_seconds, usual_time
+from processors.fast.alb_words import DAYS, _digit, usual_seconds, usual_time
 from processors.fast.scan import BLANK, FAST, SLOW, _blank, _int, _ipv4
 
 NTOK = 33  # ElbParser.ALB_FIELDS: later tokens are checked but not used
@@ -54,7 +54,6 @@ HTTP_SLASH = np.frombuffer(b"HTTP/", np.uint8).copy()
 CLASS = np.full(256, 3, np.uint8)
 CLASS[33:127] = 0
 CLASS[32], CLASS[34], CLASS[92] = 1, 2, 3
-DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
 
 
 @nb.njit(inline="always")
@@ -117,11 +116,6 @@ def _host_port(data, a, b, out, at):  # noqa: ANN001, ANN201
         return False
     out[at], out[at + 1] = ip, port
     return True
-
-
-@nb.njit(inline="always")
-def _digit(c):  # noqa: ANN001, ANN201
-    return 48 <= c <= 57
 
 
 @nb.njit(cache=True)
