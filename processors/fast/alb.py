@@ -29,14 +29,16 @@ from typing import Any
 import numpy as np
 
 from processors.chain import ProcessorChain
+from processors.fast.alb_block import ScanBuffers, scan_block
 from processors.fast.alb_render import AGENT, GEO, MAX_FIXED, TLS, URL, render_alb
-from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, epochs, scan_alb
-from processors.fast.alb_tables import AlbTables
+from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIP, TPORT, TSTATUS
+from processors.fast.alb_store import FragmentStore
+from processors.fast.alb_tables import AlbTables, BlockCodes
 from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.buffers import Reusable
 from processors.fast.render import event_ids
-from processors.fast.scan import BLANK, FAST, split_lines, token_codes
-from processors.parsers._http import url_fields
+from processors.fast.scan import BLANK, FAST
+from processors.fast.spantable import int_codes
 from streams.core import metrics
 from streams.core.model import Position, Record
 
@@ -68,6 +70,12 @@ def _absent(path: str) -> bool:
 
 
 SCHEMA = Schema(DATASET, frozenset(FIELDS), _absent, frozenset({"@timestamp", "event.end"}))
+# interned for every block in one pass (``AlbTables.intern``): (fragment column, name, pair 0 = ts/te or
+# 1 = req, start column, end column); aws.elb.name (tok2) is error_rate's default key
+SPAN_COLUMNS = [(URL, "url", 1, 2, 3), (AGENT, "ua", 0, 13, 13), (TLS, "tls", 0, 15, 15), (-1, "tok2", 0, 2, 2)]
+
+
+_EMPTY = np.zeros((0, 0), np.int64)
 
 
 @dataclass(slots=True)
@@ -80,53 +88,35 @@ class AlbBatch(BlockBatch):
     te: np.ndarray = field(default_factory=lambda: np.zeros((0, 33), np.int64))
     ints: np.ndarray = field(default_factory=lambda: np.zeros((0, 8), np.int64))
     req: np.ndarray = field(default_factory=lambda: np.zeros((0, 6), np.int64))
-    dicts: dict[str, tuple[np.ndarray, list[bytes]]] = field(default_factory=dict)  # span dictionaries, shared
-    clients: tuple[np.ndarray, np.ndarray] | None = None  # (code per row, distinct client addresses) of the GeoIP stage
-    tables: AlbTables | None = None  # the path's caches (address texts, URL fields)
+    interned: BlockCodes | None = None  # stable codes of the span columns and clients (``alb_tables``)
+    tables: AlbTables | None = None  # the path's interned values
+    epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))  # the detectors' clock per row
 
     def values(self, path: str) -> tuple[np.ndarray, list[Any]]:
         kind, index = FIELDS[path]
-        if kind in ("tok", "req", "url"):
-            name = "ua" if index == 13 and kind == "tok" else "url" if kind == "url" else f"{kind}{index}"
-            found = self.dicts.get(name)
-            if found is None:
-                spans = (self.ts[:, index], self.te[:, index]) if kind == "tok" else (self.req[:, index], self.req[:, index + 1])
-                found = self.dicts[name] = dictionary(self.data, *spans)
-            parts = self.tables.url_parts if self.tables is not None else url_fields
-            convert = (lambda text: parts(text).get(index)) if kind == "url" else str
-            return _converted(*found, convert)
-        if kind == "ip" and index == CIP and self.clients is not None:
-            inverse, uniq = self.clients
-        else:
-            uniq, inverse = np.unique(self.ints[:, index], return_inverse=True)
-            inverse = inverse.astype(np.int64).ravel()
-        if kind == "ip" and self.tables is not None:
-            return inverse, self.tables.address_texts(uniq.tolist())
-        convert = {"ip": lambda v: socket.inet_ntoa(struct.pack("!I", v)), "port": str, "int": int}[kind]
-        return inverse, [None if v < 0 else convert(v) for v in uniq.tolist()]
+        assert self.tables is not None and self.interned is not None, "columns of a block with fast rows"
+        if kind == "url":
+            return self.tables.column(self.interned, "url", self.data, self.req[:, 2], self.req[:, 3], index)
+        if kind in ("tok", "req"):
+            name = "ua" if index == 13 and kind == "tok" else f"{kind}{index}"
+            spans = (self.ts[:, index], self.te[:, index]) if kind == "tok" else (self.req[:, index], self.req[:, index + 1])
+            return self.tables.column(self.interned, name, self.data, *spans)
+        if kind == "ip" and index == CIP:
+            return self.tables.addresses_column(self.interned)
+        if kind == "int":
+            codes, firsts = int_codes(self.ints[:, index:index + 1])
+            return codes, [None if v < 0 else v for v in self.ints[firsts, index].tolist()]
+        uniq, inverse = np.unique(self.ints[:, index], return_inverse=True)
+        convert = {"ip": lambda v: socket.inet_ntoa(struct.pack("!I", v)), "port": str}[kind]
+        return inverse.astype(np.int64).ravel(), [None if v < 0 else convert(v) for v in uniq.tolist()]
 
     def times(self, path: str) -> np.ndarray:
-        found = self.columns.get(("times",))
-        if found is None:
-            found = self.columns[("times",)] = epochs(self.data, self.ts[:, TIME], self.te[:, TIME])
-        return found
+        return self.epochs  # computed by the scanner: @timestamp and event.end are both the line's time
 
-
-def dictionary(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
-    """A code per span (-1: absent, ``-`` or empty, as ``put`` skips them) and the distinct texts."""
-    rows = np.flatnonzero(_present(data, fs, fe))
-    local, firsts = token_codes(data, fs[rows], fe[rows])
-    codes = np.full(len(fs), -1, np.int64)
-    codes[rows] = local
-    return codes, [data[fs[rows[r]]:fe[rows[r]]].tobytes() for r in firsts.tolist()]
-
-
-def _converted(codes: np.ndarray, texts: list[bytes], convert: Any) -> tuple[np.ndarray, list[Any]]:
-    """Codes and distinct values of ``convert(text)`` (None for absent spans), equal values merged."""
-    index: dict[tuple[type, Any], int] = {}
-    remap = np.array([index.setdefault((type(v), v), len(index))
-                      for v in [convert(t.decode()) for t in texts] + [None]], np.int64)
-    return remap[codes], [value for (_, value) in index]  # code -1 picks the last entry: None
+    def release(self) -> None:
+        """Drop the block's buffers once written: the scanner's and renderer's pools hand them out again."""
+        BlockBatch.release(self)
+        self.ts = self.te = self.ints = self.req = self.data = self.epochs = _EMPTY
 
 
 @register_fast_path("elb")
@@ -161,35 +151,26 @@ class AlbFastPath:
         self.network = "network" in by_name
         self.tables = AlbTables(by_name.get("geoip"), by_name.get("user_agent"))
         self.buffers = Reusable(lambda size: np.empty(size, np.uint8))  # rendered NDJSON of a block
+        self.scan_buffers = ScanBuffers()
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> AlbBatch:
         data = np.frombuffer(block, np.uint8)
-        starts, ends = split_lines(data)
-        status, ts, te, ints, req = scan_alb(data, starts, ends)
+        starts, ends, status, ts, te, ints, req, times = scan_block(data, self.scan_buffers)  # of fast rows only
         numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
-        out = AlbBatch(lines=len(starts), last_line=first_line + len(starts) - 1, data=data, tables=self.tables)
+        out = AlbBatch(lines=len(starts), last_line=first_line + len(starts) - 1, data=data, tables=self.tables,
+                       epochs=times)
         rows = np.flatnonzero(status == FAST)
         self._slow(out, source, path, block, starts, ends, numbers, status, attrs)
         if len(rows):
-            self._render(out, data, rows, ts, te, ints, req, numbers, path)
+            self._render(out, data, rows, ts, te, ints, req, numbers, int((ends[rows] - starts[rows]).sum()), path)
         metrics.STAGE_OUT.labels("parse", DATASET).inc(len(rows))
         return out
 
     def _fragments(self, out: AlbBatch, data: np.ndarray, ts: np.ndarray, te: np.ndarray, ints: np.ndarray,
-                   req: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
-        """Fragment codes per fast row (``alb_render`` columns) and the fragments, one per distinct value."""
-        frags: list[bytes] = []
-        fc = np.full((len(ts), 4), -1, np.int64)
-        for k, kind, fs, fe in ((URL, "url", req[:, 2], req[:, 3]), (AGENT, "ua", ts[:, 13], te[:, 13]),
-                                (TLS, "tls", ts[:, 15], te[:, 15])):
-            codes, texts = out.dicts[kind] = dictionary(data, fs, fe)
-            mapped = np.append(self.tables.fragments(kind, texts, frags), -1)
-            fc[:, k] = mapped[codes]  # code -1 (absent) picks the appended -1
-        if len(ts):
-            uniq, inverse = np.unique(ints[:, CIP], return_inverse=True)
-            out.clients = inverse.astype(np.int64).ravel(), uniq  # the detectors' source.ip column too
-            fc[:, GEO] = self.tables.sources(uniq, frags)[out.clients[0]]
-        return fc, frags
+                   req: np.ndarray) -> tuple[np.ndarray, FragmentStore]:
+        """Fragment ids per fast row (``alb_render`` columns) and the store holding the fragments."""
+        block = out.interned = self.tables.intern(data, (ts, te), (req, req), SPAN_COLUMNS, (GEO, ints[:, CIP]))
+        return block.fc, block.gen.store
 
     def _slow(self, out: AlbBatch, source: str, path: str, block: bytes | memoryview, starts: np.ndarray,
               ends: np.ndarray, numbers: np.ndarray, status: np.ndarray, attrs: dict) -> None:
@@ -202,28 +183,19 @@ class AlbFastPath:
             out.slow = self.chain.process(records)
 
     def _render(self, out: AlbBatch, data: np.ndarray, rows: np.ndarray, ts: np.ndarray, te: np.ndarray,
-                ints: np.ndarray, req: np.ndarray, numbers: np.ndarray, path: str) -> None:
-        if len(rows) < len(ts):  # all lines fast (the usual block): no copies
-            ts, te, ints, req = ts[rows], te[rows], ints[rows], req[rows]
-        fc, frags = self._fragments(out, data, ts, te, ints, req)
+                ints: np.ndarray, req: np.ndarray, numbers: np.ndarray, text: int, path: str) -> None:
+        """Render the fast rows (``text``: their bytes in the block)."""
+        fc, store = self._fragments(out, data, ts, te, ints, req)
         n = len(rows)
         ids = np.empty((n, 32), np.uint8)
         event_ids(np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8), numbers[rows], ids)
-        foff = np.cumsum([0] + [len(f) for f in frags]).astype(np.int64)
-        fbuf = np.frombuffer(b"".join(frags) or b"\0", np.uint8)
-        longest = np.diff(foff).max(initial=0)
+        fbuf, foff = store.packed()
+        longest = store.longest
         # no token is written more than 4 times its length (3 ISO times from one 20+ byte token, lists at 2x)
-        bound = n * (MAX_FIXED + 4 * int(longest)) + 4 * int((te.max(axis=1) - ts[:, 0]).sum())
+        bound = n * (MAX_FIXED + 4 * int(longest)) + 4 * text + 8  # + the last word copy's overshoot
         buf = self.buffers.get(bound)
-        line_ends = render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, self.include_id, self.network, buf)
+        line_ends = render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids.reshape(-1), self.include_id, self.network, buf)
         out.ndjson = memoryview(buf[: int(line_ends[-1])])
         out.documents, out.ids = n, ids
         out.ts, out.te, out.ints, out.req = ts, te, ints, req
 
-
-def _present(data: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> np.ndarray:
-    """Spans that ``put`` keeps: present, not empty, not ``-``."""
-    dash = np.zeros(len(fs), bool)
-    one = (fe - fs == 1) & (fs >= 0)
-    dash[one] = data[fs[one]] == 45
-    return (fs >= 0) & (fe > fs) & ~dash

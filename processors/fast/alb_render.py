@@ -3,7 +3,9 @@
 Each line is the document ``ElbParser`` + the enrichers + the NDJSON sink
 write for the same input, key for key (``tests/fast/test_alb.py``). Strings
 are copied from the token spans (``alb_scan`` admitted only JSON-safe
-bytes); integers and processing times are rendered from their digits; what
+bytes; spans are copied eight bytes at a time, the output overwriting each
+word's overshoot; addresses are copied from their canonical text);
+integers and processing times are rendered from their digits; what
 needs Python semantics (URLs, user agents, TLS versions, GeoIP) comes as
 fragments computed once per distinct value (``alb_tables``), picked by the
 codes in ``fc`` (columns ``URL``, ``AGENT``, ``TLS``, ``GEO``): -1 is none.
@@ -14,8 +16,9 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIME, TIP, TPORT, TSTATUS, _absent
-from processors.fast.render import _copy
+from processors.fast.alb_scan import CIP, CLIENT, CPORT, RECV, SENT, STATUS, TARGET, TIME, TIP, TPORT, TSTATUS, _absent
+from processors.fast.render import _copy as _copy_bytes
+from processors.fast.render import _copy8
 
 URL, AGENT, TLS, GEO = range(4)  # fragment columns
 FLOAT_KEYS = ("request_processing_time", "backend_processing_time", "response_processing_time")
@@ -63,8 +66,16 @@ MAX_FIXED = 2 * int(LIT_OFF[-1]) + 32 + 8 * 20  # every literal at most twice, t
 
 
 @nb.njit(inline="always")
+def _copy(out, pos, src, a, b):  # noqa: ANN001
+    """Eight bytes at a time where ``src`` has eight bytes after the span (every span but the block's last ones)."""
+    if b + 8 <= len(src):
+        return _copy8(out, pos, src, a, b)
+    return _copy_bytes(out, pos, src, a, b)
+
+
+@nb.njit(inline="always")
 def _lit(out, pos, k):  # noqa: ANN001
-    return _copy(out, pos, LITERALS, LIT_OFF[k], LIT_OFF[k + 1])
+    return _copy_bytes(out, pos, LITERALS, LIT_OFF[k], LIT_OFF[k + 1])
 
 
 @nb.njit(inline="always")
@@ -80,13 +91,13 @@ def _int(out, pos, value):  # noqa: ANN001
 
 
 @nb.njit(inline="always")
-def _ipv4(out, pos, value):  # noqa: ANN001
-    for k in range(3, -1, -1):
-        pos = _int(out, pos, (value >> (8 * k)) & 255)
-        if k:
-            out[pos] = 46
-            pos += 1
-    return pos
+def _address(out, pos, data, a, b):  # noqa: ANN001
+    """The address of an ``a.b.c.d:port`` token ``data[a:b]``: ``alb_scan`` admitted canonical dotted quads only,
+    so their text is what ``str(ip_address)`` gives."""
+    colon = b - 2
+    while data[colon] != 58:
+        colon -= 1
+    return _copy(out, pos, data, a, colon)
 
 
 @nb.njit(inline="always")
@@ -104,6 +115,10 @@ def _iso(out, pos, data, a, b):  # noqa: ANN001
 @nb.njit(inline="always")
 def _seconds(out, pos, data, a, b):  # noqa: ANN001
     """orjson's text of ``float(data[a:b])`` for what ``alb_scan.seconds_ok`` admits: ``0.0``, ``12.0``, ``0.035``."""
+    if b - a == 5 and data[a + 1] == 46:  # D.DDD (the usual form): the fraction without its trailing zeros, or 0
+        out[pos], out[pos + 1], out[pos + 2], out[pos + 3], out[pos + 4] = (
+            data[a], 46, data[a + 2], data[a + 3], data[a + 4])
+        return pos + (5 if data[a + 4] != 48 else 4 if data[a + 3] != 48 else 3)
     dot = b
     for i in range(a, b):
         if data[i] == 46:
@@ -129,7 +144,21 @@ def _frag(out, pos, fbuf, foff, code):  # noqa: ANN001
 
 @nb.njit(inline="always")
 def _list(out, pos, data, a, b, comma):  # noqa: ANN001
-    """``[`` + the items of ``value.split(",")`` (``comma``) or ``value.split()`` as JSON strings + ``]``."""
+    """``[`` + the items of ``value.split(",")`` (``comma``) or ``value.split()`` as JSON strings + ``]``.
+
+    ``data[a:b]`` is not empty (``_absent`` spans are not rendered): without a separator it is the one item.
+    """
+    sep = 44 if comma else 32
+    one = True
+    for i in range(a, b):
+        if data[i] == sep:
+            one = False
+            break
+    if one:
+        out[pos], out[pos + 1] = 91, 34
+        pos = _copy(out, pos + 2, data, a, b)
+        out[pos], out[pos + 1] = 34, 93
+        return pos + 2
     out[pos] = 91
     pos += 1
     first, i = True, a
@@ -161,16 +190,13 @@ def _list(out, pos, data, a, b, comma):  # noqa: ANN001
 
 @nb.njit(cache=True)
 def render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network, out):  # noqa: ANN001, ANN201, C901
-    """Write one NDJSON line per row to ``out``; returns the end offset of every line."""
+    """Write one NDJSON line per row to ``out``; returns the end offset of every line. ``ids``: 32 bytes a row, flat."""
     n = len(ts)
     ends = np.empty(n, np.int64)
     pos = 0
     for r in range(n):
         if include_id:
-            pos = _lit(out, pos, L_ID)
-            for i in range(32):
-                out[pos + i] = ids[r, i]
-            pos = _lit(out, pos + 32, L_ID_END)
+            pos = _lit(out, _copy(out, _lit(out, pos, L_ID), ids, 32 * r, 32 * r + 32), L_ID_END)
         else:
             pos = _lit(out, pos, L_OPEN)
         pos = _lit(out, pos, L_NAME)
@@ -179,7 +205,7 @@ def render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network
         pos = _copy(out, pos, data, ts[r, 0], te[r, 0])
         pos = _lit(out, pos, L_PROTO)
         if ints[r, TIP] >= 0:
-            pos = _ipv4(out, _lit(out, pos, L_BACKEND), ints[r, TIP])
+            pos = _address(out, _lit(out, pos, L_BACKEND), data, ts[r, TARGET], te[r, TARGET])
             pos = _lit(out, _int(out, _lit(out, pos, L_BPORT), ints[r, TPORT]), L_QUOTE)
             if ints[r, TSTATUS] >= 0:
                 pos = _lit(out, _int(out, _lit(out, pos, L_BSTATUS), ints[r, TSTATUS]), L_CLOSE2)
@@ -211,14 +237,15 @@ def render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network
         if not _absent(data, ts[r, 21], te[r, 21]):
             pos = _lit(out, _iso(out, _lit(out, pos, L_START), data, ts[r, 21], te[r, 21]), L_QUOTE)
         pos = _iso(out, _lit(out, pos, L_DATASET), data, ts[r, TIME], te[r, TIME])
-        pos = _ipv4(out, _lit(out, pos, L_SOURCE), ints[r, CIP])
-        pos = _ipv4(out, _lit(out, pos, L_IP), ints[r, CIP])
+        ca, cb = ts[r, CLIENT], te[r, CLIENT]
+        pos = _address(out, _lit(out, pos, L_SOURCE), data, ca, cb)
+        pos = _address(out, _lit(out, pos, L_IP), data, ca, cb)
         pos = _int(out, _lit(out, pos, L_PORT), ints[r, CPORT])
         if fc[r, GEO] >= 0:
             pos = _frag(out, pos, fbuf, foff, fc[r, GEO])
-        pos = _ipv4(out, _lit(out, pos, L_RELATED), ints[r, CIP])
+        pos = _address(out, _lit(out, pos, L_RELATED), data, ca, cb)
         if ints[r, TIP] >= 0 and ints[r, TIP] != ints[r, CIP]:
-            pos = _ipv4(out, _lit(out, pos, L_SEP), ints[r, TIP])
+            pos = _address(out, _lit(out, pos, L_SEP), data, ts[r, TARGET], te[r, TARGET])
         pos = _lit(out, pos, L_RELATED_END)
         pos = _int(out, _lit(out, pos, L_HTTP), status)
         if ints[r, SENT] >= 0:

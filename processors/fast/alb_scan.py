@@ -37,6 +37,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from processors.fast.alb_words import DAYS, _digit, usual_seconds, usual_time
 from processors.fast.scan import BLANK, FAST, SLOW, _blank, _int, _ipv4
 
 NTOK = 33  # ElbParser.ALB_FIELDS: later tokens are checked but not used
@@ -53,7 +54,6 @@ HTTP_SLASH = np.frombuffer(b"HTTP/", np.uint8).copy()
 CLASS = np.full(256, 3, np.uint8)
 CLASS[33:127] = 0
 CLASS[32], CLASS[34], CLASS[92] = 1, 2, 3
-DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
 
 
 @nb.njit(inline="always")
@@ -116,11 +116,6 @@ def _host_port(data, a, b, out, at):  # noqa: ANN001, ANN201
         return False
     out[at], out[at + 1] = ip, port
     return True
-
-
-@nb.njit(inline="always")
-def _digit(c):  # noqa: ANN001, ANN201
-    return 48 <= c <= 57
 
 
 @nb.njit(cache=True)
@@ -275,6 +270,47 @@ def _request(data, a, b, req, r):  # noqa: ANN001, ANN201
 
 
 @nb.njit(cache=True)
+def check_line(data, a, count, ts, te, ints, req, r):  # noqa: ANN001, ANN201
+    """The status of a non-blank line starting at ``a`` whose ``count`` tokens are in ``ts[r]``, ``te[r]`` (the
+    other slots of the row -1); fills ``ints[r]`` and ``req[r]``."""
+    if count < MIN_TOKENS or ts[r, 0] != a or not _alb_type(data, a, te[r, 0]):
+        return SLOW
+    usual = usual_time(data, ts[r, TIME], te[r, TIME])  # the common shape a word at a time, else byte by byte
+    if usual == 0 or (usual < 0 and not (iso_fast(data, ts[r, TIME], te[r, TIME]) and _calendar(data, ts[r, TIME]))):
+        return SLOW
+    if not _host_port(data, ts[r, CLIENT], te[r, CLIENT], ints[r], CIP):
+        return SLOW
+    if not _absent(data, ts[r, TARGET], te[r, TARGET]) and not _host_port(
+            data, ts[r, TARGET], te[r, TARGET], ints[r], TIP):
+        return SLOW
+    ok = True
+    for k in range(4):
+        value = _number(data, ts[r, 8 + k], te[r, 8 + k])
+        ints[r, STATUS + k] = value
+        if value == -2:
+            ok = False
+    if not ok or ints[r, STATUS] < 0 or (ints[r, TIP] < 0 and ints[r, TSTATUS] >= 0):
+        return SLOW
+    if not _absent(data, ts[r, CREATED], te[r, CREATED]):
+        usual = usual_time(data, ts[r, CREATED], te[r, CREATED], False)
+        if usual == 0 or (usual < 0 and not iso_fast(data, ts[r, CREATED], te[r, CREATED])):
+            return SLOW
+    for k in range(5, 8):
+        if not usual_seconds(data, ts[r, k], te[r, k]) and not seconds_ok(data, ts[r, k], te[r, k]):
+            return SLOW
+    _request(data, ts[r, REQUEST], te[r, REQUEST], req, r)
+    return FAST
+
+
+@nb.njit(cache=True)
+def line_status(data, words, a, b, ts, te, ints, req, r):  # noqa: ANN001, ANN201
+    """The status of the line ``data[a:b]``, checked byte by byte, its columns in row ``r`` (all -1 before)."""
+    if _blank(data, a, b):
+        return BLANK
+    return check_line(data, a, _tokens(data, words, a, b, ts, te, r), ts, te, ints, req, r)
+
+
+@nb.njit(cache=True)
 def scan_alb(data, starts, ends):  # noqa: ANN001, ANN201
     """Per line: status, token starts/ends (n, 33), ints (n, 8), request spans (n, 6)."""
     n = len(starts)
@@ -285,58 +321,5 @@ def scan_alb(data, starts, ends):  # noqa: ANN001, ANN201
     req = np.full((n, 6), -1, np.int64)
     words = data[:len(data) // 8 * 8].view(np.uint64)  # word k: bytes 8k..8k+7 (little-endian)
     for r in range(n):
-        a, b = starts[r], ends[r]
-        if _blank(data, a, b):
-            status[r] = BLANK
-            continue
-        count = _tokens(data, words, a, b, ts, te, r)
-        if count < MIN_TOKENS or ts[r, 0] != a or not _alb_type(data, a, te[r, 0]):
-            continue
-        if not iso_fast(data, ts[r, TIME], te[r, TIME]) or not _calendar(data, ts[r, TIME]):
-            continue
-        if not _host_port(data, ts[r, CLIENT], te[r, CLIENT], ints[r], CIP):
-            continue
-        if not _absent(data, ts[r, TARGET], te[r, TARGET]) and not _host_port(
-                data, ts[r, TARGET], te[r, TARGET], ints[r], TIP):
-            continue
-        ok = True
-        for k in range(4):
-            value = _number(data, ts[r, 8 + k], te[r, 8 + k])
-            ints[r, STATUS + k] = value
-            if value == -2:
-                ok = False
-        if not ok or ints[r, STATUS] < 0 or (ints[r, TIP] < 0 and ints[r, TSTATUS] >= 0):
-            continue
-        if not _absent(data, ts[r, CREATED], te[r, CREATED]) and not iso_fast(data, ts[r, CREATED], te[r, CREATED]):
-            continue
-        if not (seconds_ok(data, ts[r, 5], te[r, 5]) and seconds_ok(data, ts[r, 6], te[r, 6])
-                and seconds_ok(data, ts[r, 7], te[r, 7])):
-            continue
-        _request(data, ts[r, REQUEST], te[r, REQUEST], req, r)
-        status[r] = FAST
+        status[r] = line_status(data, words, starts[r], ends[r], ts, te, ints, req, r)
     return status, ts, te, ints, req
-
-
-@nb.njit(cache=True)
-def epochs(data, ts, te):  # noqa: ANN001, ANN201
-    """Epoch seconds of each rendered ``@timestamp`` (millisecond ISO text), as ``EventClock.epoch`` computes them."""
-    n = len(ts)
-    out = np.empty(n, np.float64)
-    for r in range(n):
-        a, b = ts[r], te[r]
-        year = (data[a] - 48) * 1000 + (data[a + 1] - 48) * 100 + (data[a + 2] - 48) * 10 + data[a + 3] - 48
-        month = (data[a + 5] - 48) * 10 + data[a + 6] - 48
-        day = (data[a + 8] - 48) * 10 + data[a + 9] - 48
-        y = year - 1 if month <= 2 else year
-        era = y // 400
-        yoe = y - era * 400
-        doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-        days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-        seconds = days * 86400 + ((data[a + 11] - 48) * 10 + data[a + 12] - 48) * 3600 \
-            + ((data[a + 14] - 48) * 10 + data[a + 15] - 48) * 60 + (data[a + 17] - 48) * 10 + data[a + 18] - 48
-        frac = a + 20 if b - a > 20 and data[a + 19] == 46 else b - 1
-        millis = 0
-        for i in range(3):
-            millis = millis * 10 + (data[frac + i] - 48 if frac + i < b - 1 else 0)
-        out[r] = np.float64(seconds) + np.float64(millis) / 1000.0
-    return out

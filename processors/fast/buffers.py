@@ -50,6 +50,41 @@ class Reusable:
         return buf
 
 
+class ScanBuffers:
+    """A block scanner's output arrays (one per ``(shape, dtype)`` of ``columns``, ``rows`` first), reused for
+    the next block once nothing refers to them (``Reusable``): fresh arrays cost a page fault and a zeroed
+    page per 4 KB written.
+
+    >>> buffers = ScanBuffers([((), np.int64), ((3,), np.int32)])
+    >>> [a.shape for a in buffers.get(10)]
+    [(10,), (10, 3)]
+    """
+
+    def __init__(self, columns: list[tuple[tuple[int, ...], Any]]) -> None:
+        self.columns = columns
+        # slack: the next block may be a few bytes longer (the carried line), so a few rows more than this one
+        self.pools = [Reusable(lambda n, shape=shape, dtype=dtype: np.empty((n,) + shape, dtype), keep=2, slack=1 / 16)
+                      for shape, dtype in columns]
+
+    def get(self, rows: int) -> list[np.ndarray]:
+        return [pool.get(rows) for pool in self.pools]
+
+
+def scan_rows(kernel: Callable[..., tuple[int, int]], data: np.ndarray, columns: list[tuple[tuple[int, ...], Any]],
+              buffers: ScanBuffers | None, rows: int) -> tuple[np.ndarray, ...]:
+    """Run a block scanner ``kernel(data, starts, ends, status, *fast_columns) -> (lines, fast lines)`` (-1
+    lines: too few rows) on arrays of ``rows`` rows, four times more until they suffice; the first three
+    arrays cut to the lines, the others to the fast lines. Views of ``buffers``' arrays (fresh ones without):
+    valid while the caller holds them.
+    """
+    while True:
+        out = buffers.get(rows) if buffers is not None else [np.empty((rows,) + s, d) for s, d in columns]
+        n, fast = kernel(data, *out)
+        if n >= 0:
+            return tuple(a[:n] for a in out[:3]) + tuple(a[:fast] for a in out[3:])
+        rows *= 4
+
+
 class RenderBuffer:
     """The output buffer every chunk is rendered into, reused (grown when a chunk needs more).
 

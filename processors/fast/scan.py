@@ -67,6 +67,19 @@ def _line_bounds(data, newlines):  # noqa: ANN001, ANN201 - numba kernel
 
 
 @nb.njit(inline="always")
+def line_at(data, a):  # noqa: ANN001, ANN201
+    """(the newline ending the line that starts at ``a``, or the block's size; the line's end without its
+    trailing ``\\r`` run): ``_line_bounds`` for one line, byte by byte (the block scanners' odd lines)."""
+    newline = a
+    while newline < len(data) and data[newline] != 10:
+        newline += 1
+    end = newline
+    while end > a and data[end - 1] == 13:
+        end -= 1
+    return newline, end
+
+
+@nb.njit(inline="always")
 def _equals(data, a, b, word):  # noqa: ANN001
     if b - a != len(word):
         return False

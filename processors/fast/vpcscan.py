@@ -24,13 +24,15 @@ import numba as nb
 import numpy as np
 from numba.cpython.unsafe.numbers import trailing_zeros
 
-from processors.fast.buffers import Reusable
+from processors.fast.buffers import ScanBuffers as _Pools
+from processors.fast.buffers import scan_rows
 from processors.fast.scan import (
     FAST,
     FIELDS,
     SLOW,
     _check_line,
     _check_values,
+    line_at,
 )
 from processors.fast.words import load, special
 
@@ -76,23 +78,15 @@ def _walk(data, a, r, fs, fe):  # noqa: ANN001, ANN202
     return -1
 
 
-class ScanBuffers:
-    """The scanner's output arrays, reused for the next block once nothing refers to them (``buffers.Reusable``).
-
-    Fresh arrays cost a page fault and a zeroed page per 4 KB written (~30 MB per 16 MiB block).
-    """
-
-    def __init__(self) -> None:
-        # slack: the next block may be a few bytes longer (the carried line), so a few rows more than this one
-        self.pools = [Reusable(lambda n, shape=shape, dtype=dtype: np.empty((n,) + shape, dtype), keep=2, slack=1 / 16)
-                      for shape, dtype in _COLUMNS]
-
-    def get(self, rows: int) -> list[np.ndarray]:
-        return [pool.get(rows) for pool in self.pools]
-
-
 _COLUMNS = [((), np.int64), ((), np.int64), ((), np.int8), ((FIELDS,), np.int32), ((FIELDS,), np.int32),
             ((7,), np.int64), ((2,), np.int64)]
+
+
+class ScanBuffers(_Pools):
+    """The scanner's output arrays, reused for the next block once nothing refers to them."""
+
+    def __init__(self) -> None:
+        super().__init__(_COLUMNS)
 
 
 def scan_block(data: np.ndarray, buffers: ScanBuffers | None = None) -> tuple[np.ndarray, ...]:
@@ -101,13 +95,7 @@ def scan_block(data: np.ndarray, buffers: ScanBuffers | None = None) -> tuple[np
 
     The arrays are views of ``buffers``' (fresh ones without): valid while the caller holds them.
     """
-    rows = len(data) // 64 + 64
-    while True:
-        out = buffers.get(rows) if buffers is not None else [np.empty((rows,) + s, d) for s, d in _COLUMNS]
-        n, fast = _scan(data, *out)
-        if n >= 0:
-            return tuple(a[:n] for a in out[:3]) + tuple(a[:fast] for a in out[3:])
-        rows *= 4
+    return scan_rows(_scan, data, _COLUMNS, buffers, len(data) // 64 + 64)
 
 
 @nb.njit(cache=True)
@@ -126,12 +114,7 @@ def _scan(data, starts, ends, status, fs, fe, ints, ips):  # noqa: ANN001, ANN20
             starts[r], ends[r] = a, newline
             status[r] = SLOW if data[a] == 123 else _check_values(data, k, fs, fe, ints, ips)
         else:
-            newline = a
-            while newline < size and data[newline] != 10:
-                newline += 1
-            end = newline
-            while end > a and data[end - 1] == 13:
-                end -= 1
+            newline, end = line_at(data, a)
             starts[r], ends[r] = a, end
             status[r] = _check_line(data, a, end, k, fs, fe, ints, ips)
         k += status[r] == FAST
