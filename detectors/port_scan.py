@@ -81,6 +81,9 @@ class PortScanDetector(WindowedDetector):
         self._dst_port = field_getter("destination.port")
         self._src_port = field_getter("source.port")
         self._action = action_getter()
+        # fewer entries than this: fewer than half of both thresholds in distinct ports and hosts (a window's
+        # distinct values are at most its entries, and exact up to ``exact_limit``)
+        self.quiet_count = min((min(config.min_ports, config.min_hosts) + 1) // 2, config.exact_limit + 1)
         networks = [ipaddress.ip_network(n, strict=False) for n in config.internal_networks]
 
         @lru_cache(maxsize=4096)
@@ -117,6 +120,8 @@ class PortScanDetector(WindowedDetector):
     def _evaluate(self, key: Key, state: KeyState, start: int, partial: Partial | None) -> Anomaly | None:
         cfg: PortScanConfig = self.config  # type: ignore[assignment]
         assert partial is not None
+        if partial.count < self.quiet_count and not state.models:
+            return None  # the test below, decided on the count alone (most sources send a flow or two)
         ports = partial.distinct.get("ports")
         hosts = partial.distinct.get("hosts")
         n_ports = ports.count() if ports else 0

@@ -73,6 +73,7 @@ class VpcRejectsDetector(WindowedDetector):
     def _configure(self, config: VpcRejectsConfig) -> None:
         self._use_fields(config.keys, config.explain)
         self._action = action_getter()
+        self.quiet_count = (config.min_rejects + 1) // 2  # count * 2 < min_rejects: see _evaluate
 
     def _fold(self, doc: dict[str, Any], partial: Partial) -> None:
         if self._action(doc) in REJECT_VALUES:
@@ -82,9 +83,9 @@ class VpcRejectsDetector(WindowedDetector):
     def _evaluate(self, key: Key, state: KeyState, start: int, partial: Partial | None) -> Anomaly | None:
         cfg: VpcRejectsConfig = self.config  # type: ignore[assignment]
         assert partial is not None
-        rejects = partial.sums.get("rejects", 0.0)
-        if not state.models and partial.count * 2 < cfg.min_rejects:
+        if partial.count * 2 < cfg.min_rejects and not state.models:
             return None  # one-off keys (a flood of sources) get no models: only keys with some volume
+        rejects = partial.sums.get("rejects", 0.0)
         count_score, count_warm = self._score(key, state, "rejects", start, rejects)
         ratio = rejects / partial.count
         ratio_score = ratio_warm = None

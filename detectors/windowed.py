@@ -66,6 +66,9 @@ class WindowedDetector:
     type_name: ClassVar[str] = ""
     scores_empty_windows: ClassVar[bool] = False
     explain_fields: tuple[str, ...] = ()
+    # a key without models whose window has fewer entries is dismissed by ``_evaluate`` without a change
+    # (set by ``_configure`` of detectors that dismiss one-off keys; 0: none is): ``_close`` skips the call
+    quiet_count: int = 0
 
     def __init__(self, config: WindowedConfig, clock: Callable[[], float] = time.time):
         self.config = config
@@ -266,7 +269,7 @@ class WindowedDetector:
     def _close(self, start: int, partials: dict[Key, Partial]) -> list[Finding]:
         end = start + self.config.window.seconds
         out: list[Finding] = []
-        table, evaluate = self.keys, self._evaluate
+        table, evaluate, quiet = self.keys, self._evaluate, self.quiet_count
         items, limit = table.items, table.max_keys
         lookup, to_end = items.get, items.move_to_end
         # ~55k key windows close per 1M VPC flow lines: each key's state found (or made) with one lookup,
@@ -280,6 +283,8 @@ class WindowedDetector:
             else:
                 to_end(key)
             state.last_active = start
+            if partial.count < quiet and not state.models:
+                continue
             anomaly = evaluate(key, state, start, partial)
             if anomaly is not None:
                 out.extend(self.episodes.update(key, start, end, anomaly, partial.samples))
