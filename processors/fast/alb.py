@@ -29,11 +29,11 @@ from typing import Any
 import numpy as np
 
 from processors.chain import ProcessorChain
-from processors.fast.alb_block import ScanBuffers, scan_block
+from processors.fast.alb_block import ScanBuffers, scan_interned
 from processors.fast.alb_render import AGENT, GEO, MAX_FIXED, TLS, URL, render_alb
 from processors.fast.alb_scan import CIP, CPORT, RECV, SENT, STATUS, TIP, TPORT, TSTATUS
 from processors.fast.alb_store import FragmentStore
-from processors.fast.alb_tables import AlbTables, BlockCodes
+from processors.fast.alb_tables import AlbTables, BlockCodes, Prepared
 from processors.fast.base import BlockBatch, Schema, register_fast_path
 from processors.fast.buffers import Reusable
 from processors.fast.render import event_ids
@@ -151,25 +151,29 @@ class AlbFastPath:
         self.network = "network" in by_name
         self.tables = AlbTables(by_name.get("geoip"), by_name.get("user_agent"))
         self.buffers = Reusable(lambda size: np.empty(size, np.uint8))  # rendered NDJSON of a block
-        self.scan_buffers = ScanBuffers()
+        self.scan_buffers = ScanBuffers(interned=True)
 
     def process(self, source: str, path: str, block: bytes | memoryview, first_line: int, attrs: dict) -> AlbBatch:
         data = np.frombuffer(block, np.uint8)
-        starts, ends, status, ts, te, ints, req, times = scan_block(data, self.scan_buffers)  # of fast rows only
+        prepared = self.tables.prepare(SPAN_COLUMNS)  # the span columns are interned by the scanner
+        (starts, ends, status, ts, te, ints, req, times, prepared.codes), prepared.rows = scan_interned(
+            data, self.scan_buffers, prepared.table, prepared.spec)  # of fast rows only
         numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
         out = AlbBatch(lines=len(starts), last_line=first_line + len(starts) - 1, data=data, tables=self.tables,
                        epochs=times)
         rows = np.flatnonzero(status == FAST)
         self._slow(out, source, path, block, starts, ends, numbers, status, attrs)
         if len(rows):
-            self._render(out, data, rows, ts, te, ints, req, numbers, int((ends[rows] - starts[rows]).sum()), path)
+            self._render(out, data, rows, ts, te, ints, req, numbers, int((ends[rows] - starts[rows]).sum()), path,
+                         prepared)
         metrics.STAGE_OUT.labels("parse", DATASET).inc(len(rows))
         return out
 
     def _fragments(self, out: AlbBatch, data: np.ndarray, ts: np.ndarray, te: np.ndarray, ints: np.ndarray,
-                   req: np.ndarray) -> tuple[np.ndarray, FragmentStore]:
+                   req: np.ndarray, prepared: Prepared | None = None) -> tuple[np.ndarray, FragmentStore]:
         """Fragment ids per fast row (``alb_render`` columns) and the store holding the fragments."""
-        block = out.interned = self.tables.intern(data, (ts, te), (req, req), SPAN_COLUMNS, (GEO, ints[:, CIP]))
+        block = out.interned = self.tables.intern(data, (ts, te), (req, req), SPAN_COLUMNS, (GEO, ints[:, CIP]),
+                                                  prepared)
         return block.fc, block.gen.store
 
     def _slow(self, out: AlbBatch, source: str, path: str, block: bytes | memoryview, starts: np.ndarray,
@@ -183,9 +187,10 @@ class AlbFastPath:
             out.slow = self.chain.process(records)
 
     def _render(self, out: AlbBatch, data: np.ndarray, rows: np.ndarray, ts: np.ndarray, te: np.ndarray,
-                ints: np.ndarray, req: np.ndarray, numbers: np.ndarray, text: int, path: str) -> None:
+                ints: np.ndarray, req: np.ndarray, numbers: np.ndarray, text: int, path: str,
+                prepared: Prepared | None = None) -> None:
         """Render the fast rows (``text``: their bytes in the block)."""
-        fc, store = self._fragments(out, data, ts, te, ints, req)
+        fc, store = self._fragments(out, data, ts, te, ints, req, prepared)
         n = len(rows)
         ids = np.empty((n, 32), np.uint8)
         event_ids(np.frombuffer(f"{path}\x1f\x1f".encode(), np.uint8), numbers[rows], ids)

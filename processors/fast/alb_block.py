@@ -32,6 +32,7 @@ import numpy as np
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from processors.fast.alb_clock import epoch
+from processors.fast.alb_intern import SpanCodes, intern_rows
 from processors.fast.alb_scan import CLASS, NTOK, TIME, check_line, line_status
 from processors.fast.buffers import ScanBuffers as _Pools
 from processors.fast.buffers import scan_rows
@@ -91,11 +92,19 @@ _COLUMNS = [((), np.int64), ((), np.int64), ((), np.int8), ((NTOK,), np.int64), 
             ((8,), np.int64), ((6,), np.int64), ((), np.float64)]
 
 
+SPANS = 4  # span columns the scanner can intern (``scan_interned``)
+_INTERNED = [*_COLUMNS, ((SPANS,), np.int64)]
+CHUNK = 256  # fast rows interned at a time, while their bytes are still in the L2 cache
+
+
 class ScanBuffers(_Pools):
     """The scanner's output arrays, reused for the next block once nothing refers to them."""
 
-    def __init__(self) -> None:
-        super().__init__(_COLUMNS)
+    def __init__(self, interned: bool = False) -> None:
+        super().__init__(_INTERNED if interned else _COLUMNS)
+
+
+_NONE = np.zeros((0, 4), np.int64)
 
 
 def scan_block(data: np.ndarray, buffers: ScanBuffers | None = None) -> tuple[np.ndarray, ...]:
@@ -105,15 +114,40 @@ def scan_block(data: np.ndarray, buffers: ScanBuffers | None = None) -> tuple[np
 
     The arrays are views of ``buffers``' (fresh ones without): valid while the caller holds them.
     """
-    return scan_rows(_scan, data, _COLUMNS, buffers, len(data) // 256 + 64)
+    return scan_rows(lambda *a: _scan(*a, np.zeros((0, SPANS), np.int64), *_no_table()), data, _COLUMNS, buffers,
+                     len(data) // 256 + 64)
+
+
+def _no_table() -> tuple[np.ndarray, ...]:
+    return (_NONE, np.zeros(16, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(1, np.int64),
+            np.zeros(0, np.uint8), np.zeros(2, np.int64), np.zeros(1, np.int64))
+
+
+def scan_interned(data: np.ndarray, buffers: ScanBuffers | None, table: SpanCodes,
+                  spec: np.ndarray) -> tuple[tuple[np.ndarray, ...], int]:
+    """``scan_block`` plus the codes (fast rows, ``SPANS``) of ``table`` for the span columns ``spec``
+    (``SpanCodes.columns``; up to ``SPANS``), interned ``CHUNK`` fast rows at a time while their bytes are in
+    the cache, and the number of fast rows done: the table has no room for the next one (``SpanCodes.columns``
+    finishes them, growing it). ``buffers``: ``ScanBuffers(interned=True)``.
+    """
+    assert len(spec) <= SPANS
+    done = np.zeros(1, np.int64)
+    arrays = table.arrays()
+    out = scan_rows(lambda *a: _scan(*a, spec, *arrays, done), data, _INTERNED, buffers, len(data) // 256 + 64)
+    return out, int(done[0])
 
 
 @nb.njit(cache=True)
-def _scan(data, starts, ends, status, ts, te, ints, req, times):  # noqa: ANN001, ANN202 - numba kernel
+def _scan(data, starts, ends, status, ts, te, ints, req, times, codes,  # noqa: ANN001, ANN202, PLR0913 - numba kernel
+          spec, slots, hashes, owner, koff, keys, filled, done):
     """Fills the arrays; the number of lines and of fast lines, or (-1, 0) when the arrays have too few rows.
 
-    A line's columns go to the next free slot ``k``, which only a ``FAST`` line keeps.
+    A line's columns go to the next free slot ``k``, which only a ``FAST`` line keeps. With span columns in
+    ``spec``, every ``CHUNK`` fast rows are interned into ``codes`` (``intern_rows``) until the table is full;
+    ``done[0]``: the fast rows interned.
     """
+    live = len(spec) > 0
+    done[0] = 0
     size, rows = len(data), len(starts)
     words = data[:size // 8 * 8].view(np.uint64)  # word k: bytes 8k..8k+7 (little-endian)
     r, k, a = 0, 0, 0
@@ -133,6 +167,12 @@ def _scan(data, starts, ends, status, ts, te, ints, req, times):  # noqa: ANN001
         if status[r] == FAST:
             times[k] = epoch(data, ts[k, TIME], te[k, TIME])
             k += 1
+            if live and k - done[0] >= CHUNK:
+                got = intern_rows(data, ts, te, req, req, spec, done[0], k, slots, hashes, owner, koff, keys, filled,
+                                  codes)
+                live, done[0] = got == k, got
         r += 1
         a = newline + 1
+    if live and k > done[0]:
+        done[0] = intern_rows(data, ts, te, req, req, spec, done[0], k, slots, hashes, owner, koff, keys, filled, codes)
     return r, k

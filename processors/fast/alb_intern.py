@@ -70,13 +70,13 @@ def _slots(capacity: int) -> np.ndarray:
 
 
 @nb.njit(cache=True)
-def _intern_spans(data, s0, e0, s1, e1, spec, start, slots, hashes, owner, koff, keys, count, codes):  # noqa: ANN001, ANN202, PLR0913
-    """Codes of rows ``start..`` into ``codes`` (n, k). Column j: ``spec[j]`` = (matrix pair p, start column,
+def intern_rows(data, s0, e0, s1, e1, spec, start, stop, slots, hashes, owner, koff, keys, count, codes):  # noqa: ANN001, ANN201, PLR0913
+    """Codes of rows ``start..stop`` into ``codes`` (n, k). Column j: ``spec[j]`` = (matrix pair p, start column,
     end column, kind): its spans are ``s<p>[r, start]:e<p>[r, end]``, values of that kind (equal bytes of two
     kinds are two values). Returns the first row it could not finish (the table or its byte buffer is full)
-    or n. ``count`` holds (distinct values, bytes used)."""
+    or ``stop``. ``count`` holds (distinct values, bytes used)."""
     mask = len(slots) - 1
-    for r in range(start, codes.shape[0]):
+    for r in range(start, stop):
         for j in range(spec.shape[0]):  # ask for every span of the row first: their cache misses overlap
             a = s0[r, spec[j, 1]] if spec[j, 0] == 0 else s1[r, spec[j, 1]]
             if a >= 0:
@@ -108,12 +108,12 @@ def _intern_spans(data, s0, e0, s1, e1, spec, start, slots, hashes, owner, koff,
                     break
                 slot = (slot + 1) & mask
             codes[r, j] = c
-    return codes.shape[0]
+    return stop
 
 
 @nb.njit(cache=True)
 def _intern_ints(values, start, slots, keys, count, codes):  # noqa: ANN001, ANN202
-    """``_intern_spans`` for non-negative integers (negative ones: -1)."""
+    """``intern_rows`` for non-negative integers (negative ones: -1)."""
     mask = len(slots) - 1
     for r in range(start, len(values)):
         v = values[r]
@@ -204,17 +204,24 @@ class SpanCodes:
         out = self.columns(data, (fs, fe), (fs, fe), np.array([[0, 0, 0, kind]], np.int64))
         return None if out is None else out[:, 0]
 
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The table's arrays as ``intern_rows`` takes them (valid until the table grows)."""
+        return self._slots, self._hashes, self._owner, self._koff, self._keys, self._count
+
     def columns(self, data: np.ndarray, pair0: tuple[np.ndarray, np.ndarray], pair1: tuple[np.ndarray, np.ndarray],
-                spec: np.ndarray) -> np.ndarray | None:
+                spec: np.ndarray, done: tuple[np.ndarray, int, int] | None = None) -> np.ndarray | None:
         """Codes (n, k) of k span columns read from two (starts, ends) matrix pairs in one pass over the rows
         (a row's spans are read while its bytes are in cache): column j is ``spec[j]`` = (pair, start column,
-        end column, kind). None when that takes over ``limit`` values."""
-        out = np.empty((len(pair0[0]), len(spec)), np.int64)
-        self.new = self.count
-        row = 0
+        end column, kind). None when that takes over ``limit`` values. ``done``: (codes, rows, count before)
+        of a pass that interned the first rows already (``alb_block.scan_interned``): it goes on from there."""
+        if done is None:
+            out, row, self.new = np.empty((len(pair0[0]), len(spec)), np.int64), 0, self.count
+        else:
+            out, row, self.new = done
+            self.count = int(self._count[0])
         while True:
-            row = _intern_spans(data, *pair0, *pair1, spec, row, self._slots, self._hashes, self._owner, self._koff,
-                                self._keys, self._count, out)
+            row = intern_rows(data, *pair0, *pair1, spec, row, len(out), self._slots, self._hashes, self._owner,
+                              self._koff, self._keys, self._count, out)
             self.count = int(self._count[0])
             if row == len(out):
                 return out

@@ -119,6 +119,20 @@ class Generation:
 
 
 @dataclass(slots=True)
+class Prepared:
+    """The shared span table and column spec a scanner interns into before ``AlbTables.intern`` runs
+    (``alb_block.scan_interned``): ``new`` is the table's count before, ``codes`` and ``rows`` what the scanner
+    did."""
+
+    gen: Generation
+    table: SpanCodes
+    spec: np.ndarray
+    new: int
+    codes: np.ndarray | None = None
+    rows: int = 0
+
+
+@dataclass(slots=True)
 class BlockCodes:
     """A block's stable codes per column (``url``, ``ua``, ``tls``, ``client`` ...) and their fragment ids ``fc``."""
 
@@ -145,18 +159,20 @@ class AlbTables:
         return b',"user_agent":' + orjson.dumps(agent)
 
     def intern(self, data: np.ndarray, pair0: tuple[np.ndarray, np.ndarray], pair1: tuple[np.ndarray, np.ndarray],
-               columns: list[tuple[int, str, int, int, int]], clients: tuple[int, np.ndarray] | None) -> BlockCodes:
+               columns: list[tuple[int, str, int, int, int]], clients: tuple[int, np.ndarray] | None,
+               prepared: Prepared | None = None) -> BlockCodes:
         """Codes of span columns and client addresses, their fragment ids in ``fc``; new values get fragments.
 
         ``columns``: (fragment column k or -1, name, matrix pair, start column, end column): the spans of the
         column are ``pair[0][:, start]:pair[1][:, end]`` (all interned in one pass over the rows); ``clients``:
-        (k, address per row). Over ``cache_size`` values: everything starts over.
+        (k, address per row). Over ``cache_size`` values: everything starts over. ``prepared``: rows a scanner
+        interned already (``prepare``), used while the generation is the same.
         """
         rows = len(pair0[0])
         if self.geo.reloaded():  # a GeoIP database changed: no fragment made with the old one stays
             self.gen = Generation(self.cache_size)
         for _ in range(2):
-            block = self._intern(self.gen, data, pair0, pair1, columns, clients, rows)
+            block = self._intern(self.gen, data, pair0, pair1, columns, clients, rows, prepared)
             if block is not None:
                 return block
             self.gen = Generation(self.cache_size, rows)  # the second pass fits
@@ -165,13 +181,15 @@ class AlbTables:
 
     def _intern(self, gen: Generation, data: np.ndarray, pair0: tuple[np.ndarray, np.ndarray],
                 pair1: tuple[np.ndarray, np.ndarray], columns: list[tuple[int, str, int, int, int]],
-                clients: tuple[int, np.ndarray] | None, rows: int) -> BlockCodes | None:
+                clients: tuple[int, np.ndarray] | None, rows: int, prepared: Prepared | None = None) -> BlockCodes | None:
         fc = np.full((rows, 4), -1, np.int64)
         out = BlockCodes(gen, {}, fc)
         col = gen.column(SPANS, gen.rows * len(columns))
-        kinds = [self._kind(name) for _, name, *_ in columns]
-        spec = np.array([[p, a, e, kind] for (_, _, p, a, e), kind in zip(columns, kinds, strict=True)], np.int64)
-        codes = col.codes.columns(data, pair0, pair1, spec) if columns else np.zeros((rows, 0), np.int64)  # type: ignore[union-attr]
+        spec = self._spec(columns)
+        done = None
+        if prepared is not None and prepared.gen is gen and prepared.table is col.codes and prepared.codes is not None:
+            done = prepared.codes[:, :len(spec)], prepared.rows, prepared.new
+        codes = col.codes.columns(data, pair0, pair1, spec, done) if columns else np.zeros((rows, 0), np.int64)  # type: ignore[union-attr]
         if codes is None:
             return None
         if col.codes.count > col.codes.new:
@@ -190,6 +208,15 @@ class AlbTables:
                 self._sources(gen, col)
             out.codes[CLIENT], fc[:, k] = (col, client_codes), col.frag_ids(client_codes)
         return out
+
+    def prepare(self, columns: list[tuple[int, str, int, int, int]]) -> Prepared:
+        """The shared span table of the current generation and the spec of ``columns`` for a scanner."""
+        table = self.gen.column(SPANS, self.gen.rows * len(columns)).codes
+        return Prepared(self.gen, table, self._spec(columns), table.count)  # type: ignore[arg-type]
+
+    def _spec(self, columns: list[tuple[int, str, int, int, int]]) -> np.ndarray:
+        kinds = [self._kind(name) for _, name, *_ in columns]
+        return np.array([[p, a, e, kind] for (_, _, p, a, e), kind in zip(columns, kinds, strict=True)], np.int64)
 
     def _kind(self, name: str) -> int:
         return self.kinds.setdefault(name, len(self.kinds))

@@ -6,8 +6,9 @@ import random
 
 import numpy as np
 
-from processors.fast.alb_block import ScanBuffers, scan_block
+from processors.fast.alb_block import ScanBuffers, scan_block, scan_interned
 from processors.fast.alb_clock import epochs
+from processors.fast.alb_intern import SpanCodes
 from processors.fast.alb_scan import TIME, scan_alb
 from processors.fast.scan import FAST, split_lines
 from tests.fast.test_alb import ODD, fixture_lines, generated, mutated
@@ -65,3 +66,27 @@ def test_short_empty_and_growing_blocks() -> None:
     block = ("\n".join(generated(300)) + "\n").encode()
     first = _same(block, buffers)
     assert (_same(block, buffers) == first).all() and (first == FAST).all()
+
+
+def test_scan_interned_gives_the_codes_of_an_interning_pass_after_the_scan() -> None:
+    """Codes interned by the scanner (chunk by chunk, stopping where the table is full and handing over to
+    ``SpanCodes.columns``) equal one ``columns`` pass over the scanned spans, and the same values are new."""
+    lines = generated(1500, seed=5) + ODD + generated(700, seed=6)
+    data = np.frombuffer(("\n".join(lines) + "\n").encode(), np.uint8)
+    # url (req 2:3), user agent (13), TLS protocol (15), aws.elb.name (2): as alb.SPAN_COLUMNS
+    spec = np.array([[1, 2, 3, 0], [0, 13, 13, 1], [0, 15, 15, 2], [0, 2, 2, 3]], np.int64)
+    *_, ts, te, ints, req, _ = scan_block(data)
+    for capacity, known in [(4096, 0), (8, 0), (8, 20)]:  # room for all; full within the first chunk; after some
+        before, scanned = SpanCodes(limit=4096, capacity=capacity), SpanCodes(limit=4096, capacity=capacity)
+        if known:  # values seen in an earlier block
+            for table in (before, scanned):
+                table.columns(data, (ts[:known], te[:known]), (req[:known], req[:known]), spec)
+        want = before.columns(data, (ts, te), (req, req), spec)
+        new = scanned.count
+        columns, done = scan_interned(data, ScanBuffers(interned=True), scanned, spec)
+        assert all((a == b).all() for a, b in zip(columns[3:7], (ts, te, ints, req), strict=True))
+        assert (done == len(ts)) == (capacity == 4096) and 0 <= done <= len(ts)
+        got = scanned.columns(data, (ts, te), (req, req), spec, (columns[-1], done, new))
+        assert got is not None and want is not None and got.tolist() == want.tolist()
+        assert (scanned.new, scanned.count) == (before.new, before.count) and before.count > 30
+        assert [scanned.text(c) for c in range(scanned.count)] == [before.text(c) for c in range(before.count)]
