@@ -68,7 +68,7 @@ def _stop(data, j, quoted):  # noqa: ANN001, ANN202
     return -1
 
 
-@nb.njit
+@nb.njit(_nrt=False)
 def _walk(data, a, r, ts, te):  # noqa: ANN001, ANN202
     """(the newline ending the plain line at ``a``, its token count), its tokens in row ``r``; (-1, 0) when the
     line holds anything else first: the caller checks it byte by byte."""
@@ -150,7 +150,7 @@ def scan_interned(data: np.ndarray, buffers: ScanBuffers | None, table: SpanCode
     return out, int(done[0])
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False)
 def _scan(data, starts, ends, status, ts, te, ints, req, times, codes,  # noqa: ANN001, ANN202, PLR0913 - numba kernel
           spec, slots, hashes, owner, koff, keys, filled, done):
     """Fills the arrays; the number of lines and of fast lines, or (-1, 0) when the arrays have too few rows.

@@ -269,7 +269,7 @@ def _request(data, a, b, req, r):  # noqa: ANN001, ANN201
         req[r, 2], req[r, 3] = rest, url_end
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False)
 def check_line(data, a, count, ts, te, ints, req, r):  # noqa: ANN001, ANN201
     """The status of a non-blank line starting at ``a`` whose ``count`` tokens are in ``ts[r]``, ``te[r]`` (the
     other slots of the row -1); fills ``ints[r]`` and ``req[r]``."""
@@ -302,7 +302,7 @@ def check_line(data, a, count, ts, te, ints, req, r):  # noqa: ANN001, ANN201
     return FAST
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False)
 def line_status(data, words, a, b, ts, te, ints, req, r):  # noqa: ANN001, ANN201
     """The status of the line ``data[a:b]``, checked byte by byte, its columns in row ``r`` (all -1 before)."""
     if _blank(data, a, b):
