@@ -36,6 +36,7 @@ from processors.fast.alb_intern import SpanCodes, intern_rows
 from processors.fast.alb_scan import CLASS, NTOK, TIME, check_line, line_status
 from processors.fast.buffers import ScanBuffers as _Pools
 from processors.fast.buffers import scan_rows
+from processors.fast.nrt import borrowing
 from processors.fast.scan import FAST, line_at
 from processors.fast.words import load, special
 
@@ -53,7 +54,8 @@ def ends(w):  # noqa: ANN001, ANN201
 
 # ``_stop`` and ``_walk`` are plain compiled functions, not ``inline="always"``: numba's own inlining gave every
 # inlined call an incref and a decref of ``data`` (and of ``ts``, ``te``), two atomic calls a token; LLVM still
-# inlines ``_stop`` into ``_walk``, and ``_walk`` costs one call a line.
+# inlines ``_stop`` into ``_walk``, and ``_walk`` costs one call a line. ``_walk``, ``_scan`` and ``check_line``
+# are compiled without reference counting (``nrt.borrowing``): they allocate nothing, and the caller holds the arrays.
 @nb.njit
 def _stop(data, j, quoted):  # noqa: ANN001, ANN202
     """The first byte from ``j`` that ends a token: one ``special`` flags (a quote, a newline ...) or, outside
@@ -68,7 +70,7 @@ def _stop(data, j, quoted):  # noqa: ANN001, ANN202
     return -1
 
 
-@nb.njit(_nrt=False)
+@borrowing
 def _walk(data, a, r, ts, te):  # noqa: ANN001, ANN202
     """(the newline ending the plain line at ``a``, its token count), its tokens in row ``r``; (-1, 0) when the
     line holds anything else first: the caller checks it byte by byte."""
@@ -150,7 +152,7 @@ def scan_interned(data: np.ndarray, buffers: ScanBuffers | None, table: SpanCode
     return out, int(done[0])
 
 
-@nb.njit(cache=True, _nrt=False)
+@borrowing(cache=True)
 def _scan(data, starts, ends, status, ts, te, ints, req, times, codes,  # noqa: ANN001, ANN202, PLR0913 - numba kernel
           spec, slots, hashes, owner, koff, keys, filled, done):
     """Fills the arrays; the number of lines and of fast lines, or (-1, 0) when the arrays have too few rows.

@@ -38,6 +38,7 @@ import numba as nb
 import numpy as np
 
 from processors.fast.alb_words import DAYS, _digit, usual_seconds, usual_time
+from processors.fast.nrt import borrowing
 from processors.fast.scan import BLANK, FAST, SLOW, _blank, _int, _ipv4
 
 NTOK = 33  # ElbParser.ALB_FIELDS: later tokens are checked but not used
@@ -269,7 +270,7 @@ def _request(data, a, b, req, r):  # noqa: ANN001, ANN201
         req[r, 2], req[r, 3] = rest, url_end
 
 
-@nb.njit(cache=True, _nrt=False)
+@borrowing(cache=True)
 def check_line(data, a, count, ts, te, ints, req, r):  # noqa: ANN001, ANN201
     """The status of a non-blank line starting at ``a`` whose ``count`` tokens are in ``ts[r]``, ``te[r]`` (the
     other slots of the row -1); fills ``ints[r]`` and ``req[r]``."""
@@ -302,7 +303,7 @@ def check_line(data, a, count, ts, te, ints, req, r):  # noqa: ANN001, ANN201
     return FAST
 
 
-@nb.njit(cache=True, _nrt=False)
+@borrowing(cache=True)
 def line_status(data, words, a, b, ts, te, ints, req, r):  # noqa: ANN001, ANN201
     """The status of the line ``data[a:b]``, checked byte by byte, its columns in row ``r`` (all -1 before)."""
     if _blank(data, a, b):

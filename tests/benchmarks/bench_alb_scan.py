@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import time
 
-import numba as nb
 import numpy as np
 
 from processors.fast.alb import SPAN_COLUMNS
@@ -25,12 +24,13 @@ from processors.fast.alb_intern import intern_rows
 from processors.fast.alb_scan import TIME, check_line, line_status
 from processors.fast.alb_tables import AlbTables
 from processors.fast.buffers import scan_rows
+from processors.fast.nrt import borrowing
 from processors.fast.scan import FAST, line_at
 
 MODES = {"walk": 0, "check": 1, "epoch": 2, "intern": 3}
 
 
-@nb.njit(cache=True)
+@borrowing(cache=True)
 def _parts(data, starts, ends, status, ts, te, ints, req, times, codes,  # noqa: ANN001, ANN202, PLR0913
            spec, slots, hashes, owner, koff, keys, filled, done, mode):
     """``alb_block._scan`` doing the parts up to ``mode`` only (a line the walk takes is FAST for mode 0)."""
