@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
+from numba.cpython.unsafe.numbers import leading_zeros, trailing_zeros
 
 from processors.fast.alb_scan import CIP, CLIENT, CPORT, RECV, SENT, STATUS, TARGET, TIME, TIP, TPORT, TSTATUS, _absent
 from processors.fast.render import _copy as _copy_bytes
-from processors.fast.render import _copy8
+from processors.fast.render import _copy8, _copy16, _load8, _store8
 
 URL, AGENT, TLS, GEO = range(4)  # fragment columns
 FLOAT_KEYS = ("request_processing_time", "backend_processing_time", "response_processing_time")
@@ -90,14 +91,45 @@ def _int(out, pos, value):  # noqa: ANN001
     return pos + width
 
 
+_SEVEN, _LOW = np.uint64(0x7F7F7F7F7F7F7F7F), np.uint64(0x0101010101010101)
+_COLONS = np.uint64(0x3A3A3A3A3A3A3A3A)
+
+
 @nb.njit(inline="always")
-def _address(out, pos, data, a, b):  # noqa: ANN001
-    """The address of an ``a.b.c.d:port`` token ``data[a:b]``: ``alb_scan`` admitted canonical dotted quads only,
-    so their text is what ``str(ip_address)`` gives."""
+def _zeros(v):  # noqa: ANN001
+    """The high bit of every zero byte of ``v``, exactly (no borrow between bytes)."""
+    return ~(((v & _SEVEN) + _SEVEN) | v | _SEVEN)
+
+
+@nb.njit(inline="always")
+def _colon(data, a, b):  # noqa: ANN001
+    """The colon of an ``a.b.c.d:port`` token ``data[a:b]``: the last colon of its last eight bytes (a token is
+    at least ``0.0.0.0:0``), one load and no loop; byte by byte for ports of more than seven digits."""
+    m = _zeros(_load8(data, b - 8) ^ _COLONS)
+    if m != np.uint64(0):
+        return b - 8 + np.int64((np.uint64(63) - leading_zeros(m)) >> np.uint64(3))
     colon = b - 2
     while data[colon] != 58:
         colon -= 1
-    return _copy(out, pos, data, a, colon)
+    return colon
+
+
+@nb.njit(inline="always")
+def _address(out, pos, data, a, colon):  # noqa: ANN001
+    """The address of an ``a.b.c.d:port`` token ``data[a:b]`` (``colon``: ``_colon``): ``alb_scan`` admitted
+    canonical dotted quads only, so their text is what ``str(ip_address)`` gives. A fast line has more than 16
+    bytes after its client and target tokens: two unconditional words."""
+    return _copy16(out, pos, data, a, colon)
+
+
+@nb.njit(inline="always")
+def _port(out, pos, data, colon, b, value):  # noqa: ANN001
+    """The port after ``colon`` as its own text when that is canonical (one word: at most seven digits after a
+    colon ``_colon`` found in the token's last eight bytes), else rendered from ``value``."""
+    if b - colon <= 8 and (b - colon == 2 or data[colon + 1] != 48):
+        _store8(out, pos, _load8(data, colon + 1))
+        return pos + b - colon - 1
+    return _int(out, pos, value)
 
 
 @nb.njit(inline="always")
@@ -143,18 +175,30 @@ def _frag(out, pos, fbuf, foff, code):  # noqa: ANN001
 
 
 @nb.njit(inline="always")
+def _has(data, a, b, byte):  # noqa: ANN001
+    """Whether ``data[a:b]`` holds ``byte``: a word at a time while eight bytes can be read, then byte by byte."""
+    pattern = _LOW * np.uint64(byte)
+    i = a
+    while i < b and i + 8 <= len(data):
+        m = _zeros(_load8(data, i) ^ pattern)
+        if m != np.uint64(0):
+            return i + np.int64(trailing_zeros(m) >> np.uint64(3)) < b
+        i += 8
+    while i < b:
+        if data[i] == byte:
+            return True
+        i += 1
+    return False
+
+
+@nb.njit(inline="always")
 def _list(out, pos, data, a, b, comma):  # noqa: ANN001
     """``[`` + the items of ``value.split(",")`` (``comma``) or ``value.split()`` as JSON strings + ``]``.
 
     ``data[a:b]`` is not empty (``_absent`` spans are not rendered): without a separator it is the one item.
     """
     sep = 44 if comma else 32
-    one = True
-    for i in range(a, b):
-        if data[i] == sep:
-            one = False
-            break
-    if one:
+    if not _has(data, a, b, sep):
         out[pos], out[pos + 1] = 91, 34
         pos = _copy(out, pos + 2, data, a, b)
         out[pos], out[pos + 1] = 34, 93
@@ -204,11 +248,15 @@ def render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network
         pos = _lit(out, pos, L_TYPE)
         pos = _copy(out, pos, data, ts[r, 0], te[r, 0])
         pos = _lit(out, pos, L_PROTO)
-        if ints[r, TIP] >= 0:
-            pos = _address(out, _lit(out, pos, L_BACKEND), data, ts[r, TARGET], te[r, TARGET])
-            pos = _lit(out, _int(out, _lit(out, pos, L_BPORT), ints[r, TPORT]), L_QUOTE)
-            if ints[r, TSTATUS] >= 0:
-                pos = _lit(out, _int(out, _lit(out, pos, L_BSTATUS), ints[r, TSTATUS]), L_CLOSE2)
+        ta = tb = tc = 0
+        target = ints[r, TIP] >= 0
+        if target:
+            ta, tb = ts[r, TARGET], te[r, TARGET]
+            tc = _colon(data, ta, tb)
+            pos = _address(out, _lit(out, pos, L_BACKEND), data, ta, tc)
+            pos = _lit(out, _port(out, _lit(out, pos, L_BPORT), data, tc, tb, ints[r, TPORT]), L_QUOTE)
+            if ints[r, TSTATUS] >= 0:  # a canonical number (``alb_scan._number``): its text
+                pos = _lit(out, _copy(out, _lit(out, pos, L_BSTATUS), data, ts[r, 9], te[r, 9]), L_CLOSE2)
             pos = _lit(out, pos, L_CLOSE)
         for k in range(3):
             a, b = ts[r, 5 + k], te[r, 5 + k]
@@ -231,31 +279,33 @@ def render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network
             t = TAIL[k, 0]
             if not _absent(data, ts[r, t], te[r, t]):
                 pos = _lit(out, _copy(out, _lit(out, pos, TAIL[k, 1]), data, ts[r, t], te[r, t]), TAIL[k, 2])
-        pos = _iso(out, _lit(out, pos, L_EVENT), data, ts[r, TIME], te[r, TIME])
+        end = _lit(out, pos, L_EVENT)
+        pos = _iso(out, end, data, ts[r, TIME], te[r, TIME])
         status = ints[r, STATUS]
         pos = _lit(out, pos, L_FAILURE if status >= 400 or status < 100 else L_SUCCESS)
         if not _absent(data, ts[r, 21], te[r, 21]):
             pos = _lit(out, _iso(out, _lit(out, pos, L_START), data, ts[r, 21], te[r, 21]), L_QUOTE)
-        pos = _iso(out, _lit(out, pos, L_DATASET), data, ts[r, TIME], te[r, TIME])
+        pos = _copy8(out, _lit(out, pos, L_DATASET), out, end, end + 24)  # @timestamp: event.end's text
         ca, cb = ts[r, CLIENT], te[r, CLIENT]
-        pos = _address(out, _lit(out, pos, L_SOURCE), data, ca, cb)
-        pos = _address(out, _lit(out, pos, L_IP), data, ca, cb)
-        pos = _int(out, _lit(out, pos, L_PORT), ints[r, CPORT])
+        cc = _colon(data, ca, cb)
+        pos = _address(out, _lit(out, pos, L_SOURCE), data, ca, cc)
+        pos = _address(out, _lit(out, pos, L_IP), data, ca, cc)
+        pos = _port(out, _lit(out, pos, L_PORT), data, cc, cb, ints[r, CPORT])
         if fc[r, GEO] >= 0:
             pos = _frag(out, pos, fbuf, foff, fc[r, GEO])
-        pos = _address(out, _lit(out, pos, L_RELATED), data, ca, cb)
-        if ints[r, TIP] >= 0 and ints[r, TIP] != ints[r, CIP]:
-            pos = _address(out, _lit(out, pos, L_SEP), data, ts[r, TARGET], te[r, TARGET])
+        pos = _address(out, _lit(out, pos, L_RELATED), data, ca, cc)
+        if target and ints[r, TIP] != ints[r, CIP]:
+            pos = _address(out, _lit(out, pos, L_SEP), data, ta, tc)
         pos = _lit(out, pos, L_RELATED_END)
-        pos = _int(out, _lit(out, pos, L_HTTP), status)
+        pos = _copy(out, _lit(out, pos, L_HTTP), data, ts[r, 8], te[r, 8])  # canonical numbers: their text
         if ints[r, SENT] >= 0:
-            pos = _lit(out, _int(out, _lit(out, pos, L_BODY), ints[r, SENT]), L_CLOSE)
+            pos = _lit(out, _copy(out, _lit(out, pos, L_BODY), data, ts[r, 11], te[r, 11]), L_CLOSE)
         pos = _lit(out, pos, L_CLOSE)
         method = req[r, 0] >= 0
         if ints[r, RECV] >= 0 or method:
             pos = _lit(out, pos, L_REQUEST)
             if ints[r, RECV] >= 0:
-                pos = _lit(out, _int(out, _lit(out, pos, L_RBODY), ints[r, RECV]), L_CLOSE)
+                pos = _lit(out, _copy(out, _lit(out, pos, L_RBODY), data, ts[r, 10], te[r, 10]), L_CLOSE)
                 if method:
                     pos = _lit(out, pos, L_COMMA)
             if method:
