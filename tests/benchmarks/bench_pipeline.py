@@ -1,20 +1,22 @@
 """Pipeline throughput: the replay pipeline against naive per-line baselines, on VPC flow, ALB and CloudTrail.
 
 Run: ``taskset -c 0 python -m tests.benchmarks.bench_pipeline [--lines 1000000] [--other-lines 200000]
-[--reference-lines 100000] [--datasets vpcflow,alb,cloudtrail]``.
+[--reference-lines 100000] [--datasets vpcflow,alb,cloudtrail] [--repeat 3]``.
 
 For each dataset a file is generated with the generator library (VPC flow
 v2 with a REJECT spike, a port scan and one malformed line in 10,000; ALB
 and CloudTrail lines), and a GeoIP City + ASN test database covering the
 generator's public ranges is built. Then, on the same file, it measures CPU
-seconds (``time.process_time``: the machine may be shared) of
+seconds (``time.process_time``: the machine may be shared), ``--repeat``
+times in interleaved pairs (naive, pipeline), each side in a fresh process,
+of
 
-* the naive baseline of the issue (in this process): per line, split (or
+* the naive baseline of the issue: per line, split (or
   ``json.loads``), one ECS dict with ISO timestamps, ``orjson.dumps``,
   count per key;
 * ``logwarden replay`` (the real ``Pipeline``: decode, parse, network +
-  GeoIP enrichment, the detectors, NDJSON output) in a child process, so
-  its peak RSS (``ru_maxrss`` of the child) is the pipeline's own; VPC
+  GeoIP enrichment, the detectors, NDJSON output), so its peak RSS
+  (``ru_maxrss`` of the child) is the pipeline's own; VPC
   flow also gets community_id and all four detectors; every dataset
   with a block fast path (``processors.fast``) takes it;
 * when the replay took a block fast path, the same replay with
@@ -22,7 +24,10 @@ seconds (``time.process_time``: the machine may be shared) of
   ``--reference-lines`` lines.
 
 The child loads the compiled kernels (numba cache) on a small sample first;
-that warm-up is not timed. Prints lines/s for each, the ratios and peak RSS, and how much of the
+that warm-up is not timed. Prints lines/s of every pair and their medians,
+the pairs' ratios and their median (the figure to quote: the machine's
+speed drifts by 20-30 % over minutes, and both sides of a pair share a
+minute), peak RSS, and how much of the
 pipeline's CPU went into the document sink's writes (mostly the kernel's
 page-cache copy, which varies 3-5x between runs on these machines) next to
 the bytes each side wrote, and the ratio without output: the pipeline's CPU
@@ -42,6 +47,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 from streams.cli.cmd_replay import replay_config
 from streams.core.config import validate
@@ -167,45 +173,78 @@ def run_child(work: Path, path: Path, dataset: str, fast: bool, warm: Path | Non
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def naive_child(args: argparse.Namespace) -> None:
+    """One naive baseline run in this (child) process: to a file, then to /dev/null; prints a JSON line."""
+    path, work = Path(args.naive), Path(args.work)
+    target = work / f"naive-{os.getpid()}.ndjson"
+    cpu = time.process_time()
+    n = BASELINES[args.dataset](path, target)
+    to_file = time.process_time() - cpu
+    written = target.stat().st_size
+    target.unlink()
+    cpu = time.process_time()
+    BASELINES[args.dataset](path, Path(os.devnull))
+    print(json.dumps({"n": n, "cpu": to_file, "devnull_cpu": time.process_time() - cpu, "bytes": written}))
+
+
+def run_naive(work: Path, path: Path, dataset: str) -> dict:
+    cmd = [sys.executable, "-m", "tests.benchmarks.bench_pipeline", "--naive", str(path), "--work", str(work),
+           "--dataset", dataset]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def head(source: Path, target: Path, lines: int) -> Path:
     with open(source, "rb") as fh, open(target, "wb") as out:
         out.writelines(line for _, line in zip(range(lines), fh, strict=False))
     return target
 
 
-def bench(work: Path, dataset: str, lines: int, reference_lines: int) -> None:
+def _rates(values: list[float]) -> str:
+    return " / ".join(f"{v:,.0f}" for v in values)
+
+
+def bench(work: Path, dataset: str, lines: int, reference_lines: int, repeat: int = 3) -> None:
+    """``repeat`` interleaved pairs (naive, pipeline), each side in a fresh process; prints every pair and medians.
+
+    The machine's speed drifts over minutes (the same replay measured 0.50 s and 0.66 s CPU an hour apart), so
+    one pair can land on either side of a drift; interleaving puts both sides of a pair in the same minute,
+    and the median pair ratio is the figure to quote.
+    """
     source = work / f"{dataset}.log"
     generate(source, lines, dataset)
     warm = head(source, work / f"{dataset}-warm.log", 20_000)
-    cpu = time.process_time()
-    naive_n = BASELINES[dataset](source, work / f"{dataset}-naive.ndjson")
-    naive_rate = naive_n / (time.process_time() - cpu)
-    naive_bytes = (work / f"{dataset}-naive.ndjson").stat().st_size
-    (work / f"{dataset}-naive.ndjson").unlink()
-    cpu = time.process_time()
-    BASELINES[dataset](source, Path(os.devnull))
-    naive_devnull = naive_n / (time.process_time() - cpu)
-    got = run_child(work, source, dataset, True, warm)
-    fast = bool(got["summary"]["fast_paths"])
-    summary = got["summary"]
-    rate = summary["records_in"] / got["cpu"]
+    pairs = []
+    for _ in range(repeat):
+        naive = run_naive(work, source, dataset)
+        got = run_child(work, source, dataset, True, warm)
+        pairs.append((naive, got))
+    summary = pairs[-1][1]["summary"]
+    fast = bool(summary["fast_paths"])
+    naive_rates = [n["n"] / n["cpu"] for n, _ in pairs]
+    rates = [g["summary"]["records_in"] / g["cpu"] for _, g in pairs]
+    ratios = [r / n for r, n in zip(rates, naive_rates, strict=True)]
+    sink = [g["sink_cpu"] for _, g in pairs]
+    cpus = " / ".join(f"{g['cpu']:.2f}" for _, g in pairs)
+    without = [g["summary"]["records_in"] / (g["cpu"] - g["sink_cpu"]) / (n["n"] / n["devnull_cpu"]) for n, g in pairs]
     print(f"== {dataset}: {summary['records_in']:,} lines (documents {summary['documents']:,}, "
-          f"dead letters {summary['dead_letters']}, findings {summary['findings']})")
-    print(f"naive baseline  : {naive_rate:>10,.0f} lines/s CPU")
-    print(f"pipeline        : {rate:>10,.0f} lines/s CPU ({got['cpu']:.2f} s CPU, {got['wall']:.2f} s wall)"
-          f"{' fast path' if fast else ' reference path (no fast path taken)'}")
-    print(f"pipeline / naive: {rate / naive_rate:>10.2f}x")
-    print(f"peak RSS        : {got['rss_mb']:>10,.0f} MB (pipeline process)")
-    print(f"document sink   : {got['sink_cpu']:>10.2f} s CPU of the pipeline's, writing {got['document_bytes'] / 2**20:,.0f} MB "
-          f"(the naive baseline wrote {naive_bytes / 2**20:,.0f} MB)")
-    processing = summary["records_in"] / (got["cpu"] - got["sink_cpu"])
-    print(f"without output  : {processing / naive_devnull:>10.2f}x (pipeline minus its document sink "
-          f"{processing:,.0f} lines/s, naive to /dev/null {naive_devnull:,.0f} lines/s; not the issue's measure)")
+          f"dead letters {summary['dead_letters']}, findings {summary['findings']}); "
+          f"{repeat} interleaved pairs, each side in a fresh process")
+    print(f"naive baseline  : {median(naive_rates):>10,.0f} lines/s CPU (median; pairs {_rates(naive_rates)})")
+    print(f"pipeline        : {median(rates):>10,.0f} lines/s CPU (median; pairs {_rates(rates)}; "
+          f"CPU {cpus} s){' fast path' if fast else ' reference path'}")
+    print(f"pipeline / naive: {median(ratios):>10.2f}x (median of the pairs' ratios: "
+          f"{' / '.join(f'{r:.2f}' for r in ratios)}; lowest {min(ratios):.2f}x)")
+    print(f"peak RSS        : {max(g['rss_mb'] for _, g in pairs):>10,.0f} MB (pipeline process, highest of the pairs)")
+    print(f"document sink   : {median(sink):>10.2f} s CPU of the pipeline's (median), writing "
+          f"{pairs[-1][1]['document_bytes'] / 2**20:,.0f} MB (the naive baseline wrote {pairs[-1][0]['bytes'] / 2**20:,.0f} MB)")
+    print(f"without output  : {median(without):>10.2f}x (median; pipeline minus its document sink against the naive "
+          f"baseline writing to /dev/null; not the issue's measure)")
     if fast and reference_lines:
         ref = run_child(work, head(source, work / f"{dataset}-ref.log", reference_lines), dataset, False, warm)
         ref_rate = ref["summary"]["records_in"] / ref["cpu"]
         print(f"reference path  : {ref_rate:>10,.0f} lines/s CPU ({ref['summary']['records_in']:,} lines)")
-        print(f"fast / reference: {rate / ref_rate:>10.1f}x")
+        print(f"fast / reference: {median(rates) / ref_rate:>10.1f}x")
     sys.stdout.flush()
 
 
@@ -215,7 +254,9 @@ def main() -> None:
     parser.add_argument("--other-lines", type=int, default=200_000, help="ALB and CloudTrail lines")
     parser.add_argument("--reference-lines", type=int, default=100_000)
     parser.add_argument("--datasets", default="vpcflow,alb,cloudtrail")
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved (naive, pipeline) pairs per dataset")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--naive", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--warm", help=argparse.SUPPRESS)
     parser.add_argument("--dataset", default="vpcflow", help=argparse.SUPPRESS)
@@ -224,12 +265,15 @@ def main() -> None:
     if args.child:
         child(args)
         return
+    if args.naive:
+        naive_child(args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         geoip_databases(work)
         for dataset in args.datasets.split(","):
             lines = args.lines if dataset == "vpcflow" else args.other_lines
-            bench(work, dataset, lines, args.reference_lines)
+            bench(work, dataset, lines, args.reference_lines, args.repeat)
 
 
 if __name__ == "__main__":
