@@ -29,6 +29,7 @@ from processors.fast.buffers import Reusable
 from processors.fast.detect import aggregate_columns, columns_support
 from streams.core import metrics
 from streams.core.model import Batch, Finding
+from streams.runtime.heap import tune_heap
 from streams.sources.file import FileSource, open_binary
 
 log = logging.getLogger("logwarden.fastpath")
@@ -150,6 +151,7 @@ def _fill(fh: Any, view: memoryview) -> int:
 
 async def read_fast(pipeline: Any, source: FileSource, fast: BlockPath, queue: asyncio.Queue[Any]) -> None:
     """The reader task of a fast source: blocks in, ``FastWork`` items on the queue."""
+    tune_heap()  # the blocks' temporaries stay in the heap from block to block (``streams.runtime.heap``)
     attrs = {"dataset": source.config.dataset}
     slots = asyncio.Semaphore(getattr(fast, "blocks_in_flight", BLOCKS_IN_FLIGHT))
     size = getattr(fast, "block_bytes", BLOCK_BYTES)  # a path may choose its block size (VPC flow: 16 MiB)
