@@ -18,6 +18,7 @@ import numpy as np
 from numba.cpython.unsafe.numbers import leading_zeros, trailing_zeros
 
 from processors.fast.alb_scan import CIP, CLIENT, CPORT, RECV, SENT, STATUS, TARGET, TIME, TIP, TPORT, TSTATUS, _absent
+from processors.fast.nrt import borrowing
 from processors.fast.render import _copy as _copy_bytes
 from processors.fast.render import _copy8, _copy16, _load8, _store8
 
@@ -232,11 +233,18 @@ def _list(out, pos, data, a, b, comma):  # noqa: ANN001
     return pos + 1
 
 
-@nb.njit(cache=True)
-def render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network, out):  # noqa: ANN001, ANN201, C901
+def render_alb(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network, out):  # noqa: ANN001, ANN201
     """Write one NDJSON line per row to ``out``; returns the end offset of every line. ``ids``: 32 bytes a row, flat."""
+    ends = np.empty(len(ts), np.int64)
+    _render(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network, out, ends)
+    return ends
+
+
+@borrowing(cache=True)
+def _render(data, ts, te, ints, req, fc, fbuf, foff, ids, include_id, network, out, ends):  # noqa: ANN001, ANN202, C901
+    """``render_alb``'s kernel: allocates nothing and keeps no view, so it runs without reference counting
+    (``nrt.borrowing``: each inlined copy would otherwise pay an atomic incref and decref of its arrays)."""
     n = len(ts)
-    ends = np.empty(n, np.int64)
     pos = 0
     for r in range(n):
         if include_id:
