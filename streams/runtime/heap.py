@@ -9,8 +9,9 @@ block faults the same pages in again, zero-filled: ~5,300 page faults in
 the 200k-line ALB replay. Keeping up to ``TRIM`` bytes of free heap,
 growing it ``PAD`` at a time and serving allocations below ``MMAP`` from
 the heap brings that to ~1,600. What the heap may keep beyond its live
-data is bounded by ``TRIM + PAD``; larger buffers (a 16 MiB VPC flow
-block's outputs are pooled anyway) are still mapped.
+data is bounded by ``TRIM + PAD``; buffers above ``MMAP`` (32 MiB, glibc's
+largest allowed threshold) are still mapped, and the 16 MiB VPC flow
+block buffers, below it, are pooled (``processors.fast.buffers``) anyway.
 
 ``LOGWARDEN_HEAP=default`` keeps the C library's settings; elsewhere than
 glibc (musl) this does nothing.
